@@ -1,0 +1,39 @@
+# AIWebPOS — the three commands of the README. Each installs what it needs first, so a fresh machine
+# with Python 3.11+ and make is enough.
+SHELL := /bin/bash
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+UV := var/uv/bin/uv
+VENV := .venv
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
+
+.PHONY: install demo test lint bench clean
+
+# uv lives in its own small venv so that `uv sync` never removes it from the project's.
+$(UV):
+	$(PYTHON) -m venv var/uv
+	var/uv/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(VENV)/.installed: $(UV) uv.lock pyproject.toml */pyproject.toml
+	$(UV) sync --all-packages --frozen --python $(PYTHON)
+	touch $@
+
+install: $(VENV)/.installed
+
+demo: install
+	$(VENV)/bin/python -m aiwebpos_edge.demo
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+test: install lint
+	$(VENV)/bin/pytest
+
+bench: install
+	$(VENV)/bin/python -m bench
+
+clean:
+	rm -rf $(VENV) var

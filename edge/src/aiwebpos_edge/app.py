@@ -1,0 +1,80 @@
+"""The app factory: builds the node's parts (database, clock, sessions) and hands them to the routes."""
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import timedelta
+
+from litestar import Litestar, Request, Response, get
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.middleware import DefineMiddleware
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.spec import Components, SecurityScheme
+
+from aiwebpos_edge.auth.middleware import BearerSessionMiddleware, permission_guard
+from aiwebpos_edge.auth.secrets import load_or_create_secret
+from aiwebpos_edge.auth.sessions import SessionRegistry
+from aiwebpos_edge.bootstrap import store_id_of
+from aiwebpos_edge.clock import Clock, SystemClock
+from aiwebpos_edge.db.database import Database
+from aiwebpos_edge.errors import DomainError
+from aiwebpos_edge.node import Node
+from aiwebpos_edge.routes import CONTROLLERS
+from aiwebpos_edge.settings import NodeSettings
+
+log = logging.getLogger("aiwebpos_edge")
+
+
+@get("/health", opt={"public": True}, include_in_schema=True)
+async def health() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+def domain_error_handler(request: Request, exc: DomainError) -> Response[dict[str, object]]:  # type: ignore[type-arg]
+    return Response(
+        {"status_code": exc.status_code, "detail": exc.detail, **exc.extra}, status_code=exc.status_code
+    )
+
+
+def provide_node(state: State) -> Node:
+    node: Node = state.node
+    return node
+
+
+def create_app(settings: NodeSettings, clock: Clock | None = None) -> Litestar:
+    clock = clock or SystemClock()
+    store_id = store_id_of(settings)  # fails early and clearly on an uninitialised data directory
+
+    @asynccontextmanager
+    async def node_lifespan(app: Litestar) -> AsyncIterator[None]:
+        db = Database(settings.db_path)
+        app.state.node = Node(
+            settings=settings,
+            db=db,
+            clock=clock,
+            store_id=store_id,
+            secret=load_or_create_secret(settings.secret_path),
+            sessions=SessionRegistry(idle=timedelta(minutes=settings.idle_timeout_minutes)),
+        )
+        try:
+            yield
+        finally:
+            db.close()
+
+    auth = DefineMiddleware(BearerSessionMiddleware, exclude=["^/schema"], exclude_from_auth_key="public")
+    return Litestar(
+        route_handlers=[health, *CONTROLLERS],
+        lifespan=[node_lifespan],
+        dependencies={"node": Provide(provide_node, sync_to_thread=False)},
+        middleware=[auth],
+        guards=[permission_guard],
+        exception_handlers={DomainError: domain_error_handler},
+        openapi_config=OpenAPIConfig(
+            title="AIWebPOS store node",
+            version="1",
+            components=Components(security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer")}),
+            security=[{"bearer": []}],
+        ),
+        debug=False,
+    )

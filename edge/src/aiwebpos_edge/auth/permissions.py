@@ -1,0 +1,47 @@
+"""Who may do what: one matrix of permissions by role, checked by one guard on every route."""
+
+from collections.abc import Iterable
+from typing import Literal
+
+Role = Literal["admin", "cashier", "manager", "analyst", "logistics", "hr"]
+ROLES: tuple[Role, ...] = ("admin", "cashier", "manager", "analyst", "logistics", "hr")
+# Roles whose PIN can approve what needs a manager (discounts over the limit, large returns, overrides).
+APPROVER_ROLES: frozenset[str] = frozenset({"manager", "admin"})
+
+_EVERYONE = frozenset(ROLES)
+_SELLERS = frozenset({"admin", "manager", "cashier"})
+_MANAGERS = frozenset({"admin", "manager"})
+
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "session.self": _EVERYONE,  # see yourself, log out
+    "catalog.read": _EVERYONE,
+    "catalog.write": _MANAGERS,
+    "sales.sell": _SELLERS,
+    "sales.read": _SELLERS | {"analyst"},
+    "sales.override_price": _MANAGERS,
+    "returns.create": _SELLERS,
+    "shifts.operate": _SELLERS,
+    "shifts.read": _SELLERS | {"analyst"},
+    "drawer.open": _SELLERS,
+    "customers.read": _SELLERS | {"analyst"},
+    "customers.write": _MANAGERS,
+    "accounts.receive": _SELLERS,
+    "stock.read": _MANAGERS | {"analyst", "logistics"},
+    "stock.adjust": _MANAGERS | {"logistics"},
+    "users.read": _MANAGERS | {"hr"},
+    "users.manage": frozenset({"admin"}),
+    "config.read": _EVERYONE,
+    "config.write": frozenset({"admin"}),
+    "audit.read": _MANAGERS,
+    "sync.read": _EVERYONE,
+    "models.read": _EVERYONE,
+}
+
+
+def allowed(roles: Iterable[str], permission: str) -> bool:
+    granted = PERMISSIONS[permission]
+    return any(role in granted for role in roles)
+
+
+def can_approve(roles: Iterable[str]) -> bool:
+    return any(role in APPROVER_ROLES for role in roles)

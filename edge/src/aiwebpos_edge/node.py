@@ -1,0 +1,53 @@
+"""The running node's parts, built once by the app factory and handed to every route handler."""
+
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import TypeVar
+from zoneinfo import ZoneInfo
+
+from aiwebpos_edge.auth.service import LoginPolicy
+from aiwebpos_edge.auth.sessions import SessionRegistry
+from aiwebpos_edge.clock import Clock
+from aiwebpos_edge.db.database import Database
+from aiwebpos_edge.settings import NodeSettings
+from aiwebpos_edge.tx import Tx
+
+T = TypeVar("T")
+
+
+@dataclass
+class Node:
+    settings: NodeSettings
+    db: Database
+    clock: Clock
+    store_id: str
+    secret: bytes
+    sessions: SessionRegistry
+
+    @property
+    def timezone(self) -> ZoneInfo:
+        return ZoneInfo(self.settings.timezone)
+
+    @property
+    def login_policy(self) -> LoginPolicy:
+        return LoginPolicy(
+            secret=self.secret,
+            token_ttl=timedelta(minutes=self.settings.token_ttl_minutes),
+            max_failures=self.settings.login_max_failures,
+            lockout=timedelta(minutes=self.settings.login_lockout_minutes),
+        )
+
+    async def write(self, operation: Callable[[Tx], T]) -> T:
+        """Run one business operation as one durable transaction in the writer thread."""
+        now, store_id, timezone = self.clock.now(), self.store_id, self.timezone
+        return await self.db.write(lambda conn: operation(Tx(conn, now, store_id, timezone)))
+
+    async def read(self, query: Callable[[sqlite3.Connection], T]) -> T:
+        return await self.db.read(query)
+
+    async def read_tx(self, query: Callable[[Tx], T]) -> T:
+        """A read that needs the moment and store (reports, receipts): a Tx on a read-only connection."""
+        now, store_id, timezone = self.clock.now(), self.store_id, self.timezone
+        return await self.db.read(lambda conn: query(Tx(conn, now, store_id, timezone)))

@@ -1,0 +1,53 @@
+"""The outbox: every business change writes its event here, in the same transaction as the change."""
+
+import sqlite3
+from typing import Any
+
+import msgspec
+
+from aiwebpos_contracts import Envelope, encode_envelope, event_type_of, uuid7
+
+
+def append_event(
+    conn: sqlite3.Connection,
+    *,
+    store_id: str,
+    payload: msgspec.Struct,
+    terminal_id: str | None,
+    occurred_at: str,
+) -> int:
+    """Write the event of `payload` with the next `seq` (gap-free: writes are serialised) and return it."""
+    seq = int(conn.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM outbox").fetchone()[0])
+    event_type = event_type_of(payload)
+    envelope = Envelope(
+        event_id=str(uuid7()),
+        type=event_type,
+        store_id=store_id,
+        terminal_id=terminal_id,
+        seq=seq,
+        occurred_at=occurred_at,
+        payload=msgspec.to_builtins(payload),
+    )
+    conn.execute(
+        "INSERT INTO outbox (seq, event_id, type, terminal_id, occurred_at, envelope)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        (seq, envelope.event_id, event_type, terminal_id, occurred_at, encode_envelope(envelope).decode()),
+    )
+    return seq
+
+
+def outbox_status(conn: sqlite3.Connection) -> dict[str, Any]:
+    pending = conn.execute("SELECT COUNT(*) FROM outbox WHERE published_at IS NULL").fetchone()[0]
+    last = conn.execute(
+        "SELECT seq, published_at FROM outbox WHERE published_at IS NOT NULL ORDER BY seq DESC LIMIT 1"
+    ).fetchone()
+    return {
+        "outbox_pending": pending,
+        "last_published_seq": last["seq"] if last else None,
+        "last_published_at": last["published_at"] if last else None,
+    }
+
+
+def events(conn: sqlite3.Connection, *, after_seq: int = 0, limit: int = 1000) -> list[Envelope]:
+    rows = conn.execute("SELECT envelope FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?", (after_seq, limit))
+    return [msgspec.json.decode(row[0], type=Envelope) for row in rows]
