@@ -7,6 +7,8 @@ from datetime import timedelta
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
+from litestar.di import NamedDependency
+
 from aiwebpos_edge.auth.service import LoginPolicy
 from aiwebpos_edge.auth.sessions import SessionRegistry
 from aiwebpos_edge.clock import Clock
@@ -51,3 +53,7 @@ class Node:
         """A read that needs the moment and store (reports, receipts): a Tx on a read-only connection."""
         now, store_id, timezone = self.clock.now(), self.store_id, self.timezone
         return await self.db.read(lambda conn: query(Tx(conn, now, store_id, timezone)))
+
+
+# What route handlers declare to receive the node (Litestar injects it by the parameter name `node`).
+NodeDep = NamedDependency[Node]

@@ -4,13 +4,14 @@ from datetime import timedelta
 
 import msgspec
 from litestar import Controller, Request, get, patch, post
+from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from aiwebpos_edge.auth import service, store
 from aiwebpos_edge.auth.tokens import TokenClaims, issue_token
 from aiwebpos_edge.clock import parse_iso
 from aiwebpos_edge.errors import Locked, Unauthorized
-from aiwebpos_edge.node import Node
+from aiwebpos_edge.node import NodeDep
 from aiwebpos_edge.tx import Actor
 
 
@@ -44,7 +45,7 @@ def user_out(user: store.UserRow) -> UserOut:
     return UserOut(user.username, list(user.roles), user.full_name, user.active, user.has_pin)
 
 
-def _answer(node: Node, result: service.LoginResult, terminal_id: str | None) -> LoginAnswer:
+def _answer(node: NodeDep, result: service.LoginResult, terminal_id: str | None) -> LoginAnswer:
     if result.user is None or result.session_id is None or result.expires_at is None:
         raise (Locked if result.locked else Unauthorized)(result.error or "login refused")
     now, expires_at = node.clock.now(), parse_iso(result.expires_at)
@@ -70,7 +71,7 @@ class AuthController(Controller):
     path = "/api/v1/auth"
 
     @post("/login", opt={"public": True}, status_code=HTTP_200_OK)
-    async def login(self, request: Request, node: Node, data: PasswordLogin) -> LoginAnswer:  # type: ignore[type-arg]
+    async def login(self, request: Request, node: NodeDep, data: JSONBody[PasswordLogin]) -> LoginAnswer:  # type: ignore[type-arg]
         ip = _client_ip(request)
         result = await node.write(
             lambda tx: service.login_with_password(tx, node.login_policy, data.username, data.password, ip)
@@ -78,7 +79,7 @@ class AuthController(Controller):
         return _answer(node, result, None)
 
     @post("/pin", opt={"public": True}, status_code=HTTP_200_OK)
-    async def pin(self, request: Request, node: Node, data: PinLogin) -> LoginAnswer:  # type: ignore[type-arg]
+    async def pin(self, request: Request, node: NodeDep, data: JSONBody[PinLogin]) -> LoginAnswer:  # type: ignore[type-arg]
         ip = _client_ip(request)
         result = await node.write(
             lambda tx: service.login_with_pin(tx, node.login_policy, data.terminal_id, data.pin, ip)
@@ -86,7 +87,7 @@ class AuthController(Controller):
         return _answer(node, result, data.terminal_id)
 
     @post("/logout", opt={"permission": "session.self"}, status_code=HTTP_200_OK)
-    async def logout(self, request: Request[Actor, TokenClaims, object], node: Node) -> dict[str, str]:
+    async def logout(self, request: Request[Actor, TokenClaims, object], node: NodeDep) -> dict[str, str]:
         session_id = request.auth.session_id
         await node.write(lambda tx: service.logout(tx, request.user, session_id))
         node.sessions.end([session_id])
@@ -103,22 +104,22 @@ class UserController(Controller):
 
     @post("/", opt={"permission": "users.manage"}, status_code=HTTP_201_CREATED)
     async def create(
-        self, request: Request[Actor, TokenClaims, object], node: Node, data: service.NewUser
+        self, request: Request[Actor, TokenClaims, object], node: NodeDep, data: JSONBody[service.NewUser]
     ) -> UserOut:
         user = await node.write(lambda tx: service.create_user(tx, node.secret, request.user, data))
         return user_out(user)
 
     @get("/", opt={"permission": "users.read"})
-    async def list_users(self, node: Node) -> list[UserOut]:
+    async def list_users(self, node: NodeDep) -> list[UserOut]:
         return [user_out(u) for u in await node.read(store.list_users)]
 
     @patch("/{username:str}", opt={"permission": "users.manage"})
     async def change(
         self,
         request: Request[Actor, TokenClaims, object],
-        node: Node,
-        username: str,
-        data: service.UserChange,
+        node: NodeDep,
+        username: FromPath[str],
+        data: JSONBody[service.UserChange],
     ) -> UserOut:
         user, ended = await node.write(
             lambda tx: service.change_user(tx, node.secret, request.user, username, data)

@@ -115,6 +115,7 @@ CREATE TABLE account_entries (
     sale_id       TEXT,
     reference     TEXT,
     method        TEXT,
+    shift_id      TEXT,                 -- a payment taken in cash at a till counts in that shift's drawer
     user_id       INTEGER REFERENCES users(id),
     created_at    TEXT NOT NULL
 );
