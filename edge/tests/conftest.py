@@ -110,6 +110,10 @@ class Api:
             self._headers[key] = {"Authorization": f"Bearer {answer.json()['access_token']}"}
         return self._headers[key]
 
+    def forget_logins(self) -> None:
+        """After moving the clock past the idle timeout, everyone logs in again."""
+        self._headers.clear()
+
     async def call(
         self, method: str, path: str, role: str = "cashier", terminal_id: str = "T1", **kw: Any
     ) -> Any:
@@ -126,3 +130,77 @@ class Api:
 @pytest.fixture
 def api(client: AsyncTestClient[Any]) -> Api:
     return Api(client)
+
+
+@pytest.fixture
+def demo_catalog(node_settings: NodeSettings) -> None:
+    """The demo grocery catalog, seeded straight into the node's database before the app starts."""
+    from aiwebpos_edge.demo.catalog import seed_demo_catalog
+
+    conn = connect(node_settings.db_path)
+    conn.execute("BEGIN")
+    seed_demo_catalog(Tx(conn, START, STORE_ID, ZoneInfo(node_settings.timezone)), None)
+    conn.execute("COMMIT")
+    conn.close()
+
+
+class Shop(Api):
+    """A till's moves, each asserting only that the node accepted it."""
+
+    async def open_shift(
+        self, terminal_id: str = "T1", float_cents: int = 50000, role: str = "cashier"
+    ) -> str:
+        answer = await self.post(
+            "/api/v1/shifts",
+            {"terminal_id": terminal_id, "opening_float_cents": float_cents},
+            role,
+            terminal_id,
+        )
+        assert answer.status_code == 201, answer.text
+        return str(answer.json()["id"])
+
+    async def new_sale(self, shift_id: str, terminal_id: str = "T1", role: str = "cashier") -> str:
+        answer = await self.post(
+            "/api/v1/sales", {"terminal_id": terminal_id, "shift_id": shift_id}, role, terminal_id
+        )
+        assert answer.status_code == 201, answer.text
+        return str(answer.json()["id"])
+
+    async def scan(self, sale_id: str, code: str, quantity: str | None = None, role: str = "cashier") -> Any:
+        body: dict[str, Any] = {"barcode": code}
+        if quantity is not None:
+            body["quantity"] = quantity
+        answer = await self.post(f"/api/v1/sales/{sale_id}/lines", body, role)
+        assert answer.status_code == 200, answer.text
+        return answer.json()
+
+    async def add_sku(self, sale_id: str, sku: str, quantity: str | None = None) -> Any:
+        body: dict[str, Any] = {"sku": sku} | ({"quantity": quantity} if quantity else {})
+        answer = await self.post(f"/api/v1/sales/{sale_id}/lines", body)
+        assert answer.status_code == 200, answer.text
+        return answer.json()
+
+    async def pay(self, sale_id: str, method: str, amount_cents: int, **extra: Any) -> Any:
+        answer = await self.post(
+            f"/api/v1/sales/{sale_id}/payments", {"method": method, "amount_cents": amount_cents, **extra}
+        )
+        assert answer.status_code == 200, answer.text
+        return answer.json()
+
+    async def complete(self, sale_id: str, body: Any = None) -> Any:
+        answer = await self.post(f"/api/v1/sales/{sale_id}/complete", body or {})
+        assert answer.status_code == 200, answer.text
+        return answer.json()
+
+    async def sell(self, shift_id: str, *codes: str, terminal_id: str = "T1") -> Any:
+        """A whole cash sale of the given barcodes, paid exactly."""
+        sale_id = await self.new_sale(shift_id, terminal_id)
+        for code in codes:
+            sale = await self.scan(sale_id, code)
+        await self.pay(sale_id, "cash", sale["cash_due_cents"])
+        return await self.complete(sale_id)
+
+
+@pytest.fixture
+def shop(client: AsyncTestClient[Any], demo_catalog: None) -> Shop:
+    return Shop(client)

@@ -37,6 +37,14 @@ def domain_error_handler(request: Request, exc: DomainError) -> Response[dict[st
     )
 
 
+def internal_error_handler(request: Request, exc: Exception) -> Response[dict[str, object]]:  # type: ignore[type-arg]
+    """A 5xx is always a bug: log it whole for us, tell the till plainly."""
+    log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return Response(
+        {"status_code": 500, "detail": "internal error: this is a bug and has been logged"}, status_code=500
+    )
+
+
 def provide_node(state: State) -> Node:
     node: Node = state.node
     return node
@@ -69,7 +77,7 @@ def create_app(settings: NodeSettings, clock: Clock | None = None) -> Litestar:
         dependencies={"node": Provide(provide_node, sync_to_thread=False)},
         middleware=[auth],
         guards=[permission_guard],
-        exception_handlers={DomainError: domain_error_handler},
+        exception_handlers={DomainError: domain_error_handler, 500: internal_error_handler},
         openapi_config=OpenAPIConfig(
             title="AIWebPOS store node",
             version="1",

@@ -237,3 +237,17 @@ def approver_by_pin(
     if user is None or not user.active or not can_approve(user.roles):
         raise ApprovalRequired(f"that PIN cannot approve {why}: a manager's PIN is needed")
     return user
+
+
+@dataclass(frozen=True)
+class Approval:
+    user_id: int
+    username: str
+
+
+def approve(tx: Tx, secret: bytes, actor: Actor, pin: str | None, why: str) -> Approval:
+    """A manager acting approves by themself; anyone else needs a manager's PIN entered at the till."""
+    if can_approve(actor.roles):
+        return Approval(actor.user_id, actor.username)
+    user = approver_by_pin(tx, secret, pin, actor.terminal_id, why)
+    return Approval(user.id, user.username)

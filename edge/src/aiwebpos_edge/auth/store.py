@@ -4,6 +4,8 @@ import json
 import sqlite3
 from dataclasses import dataclass
 
+from aiwebpos_edge.db.rows import update_row
+
 
 @dataclass(frozen=True)
 class UserRow:
@@ -72,10 +74,7 @@ def insert_user(
 def update_user(conn: sqlite3.Connection, user_id: int, at: str, **fields: object) -> None:
     if "roles" in fields:
         fields["roles"] = json.dumps(fields["roles"])
-    assignments = ", ".join(f"{name} = ?" for name in fields)
-    conn.execute(
-        f"UPDATE users SET {assignments}, updated_at = ? WHERE id = ?", (*fields.values(), at, user_id)
-    )
+    update_row(conn, "users", ("id", user_id), {**fields, "updated_at": at})
 
 
 @dataclass(frozen=True)

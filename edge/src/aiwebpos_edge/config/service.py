@@ -39,6 +39,7 @@ class StoreConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     discount_limit_percent: str = "10"  # a line or sale discount above this needs a manager
     cash_rounding_cents: Literal[0, 5, 10] = 0  # round cash totals to 5 or 10 lisente; 0 = none
     return_approval_limit_cents: int = 50_000  # refunds above this need a manager
+    void_approval_limit_cents: int = 10_000  # voiding a line worth more than this needs a manager
     max_cash_tender_cents: int = 5_000_000  # a typo guard: no single cash tender above this
     weighed_barcodes: WeighedBarcodes = msgspec.field(default_factory=_default_weighed)
     receipt_footer: str = "Thank you for shopping with us"
@@ -51,6 +52,7 @@ class StoreConfigChange(msgspec.Struct, kw_only=True, forbid_unknown_fields=True
     discount_limit_percent: str | None = None
     cash_rounding_cents: Literal[0, 5, 10] | None = None
     return_approval_limit_cents: int | None = None
+    void_approval_limit_cents: int | None = None
     max_cash_tender_cents: int | None = None
     weighed_barcodes: WeighedBarcodes | None = None
     receipt_footer: str | None = None
@@ -72,7 +74,10 @@ def change_config(tx: Tx, actor: Actor | None, change: StoreConfigChange) -> Sto
         raise Invalid(f"bad setting: {exc}") from exc
     if not Decimal(0) <= limit <= Decimal(100):
         raise Invalid("discount_limit_percent must be between 0 and 100")
-    if config.return_approval_limit_cents < 0 or config.max_cash_tender_cents <= 0:
+    if (
+        min(config.return_approval_limit_cents, config.void_approval_limit_cents) < 0
+        or config.max_cash_tender_cents <= 0
+    ):
         raise Invalid("limits must be positive amounts in lisente")
     try:
         config.weighed_barcodes.layout()

@@ -41,8 +41,10 @@ def outbox_status(conn: sqlite3.Connection) -> dict[str, Any]:
     last = conn.execute(
         "SELECT seq, published_at FROM outbox WHERE published_at IS NOT NULL ORDER BY seq DESC LIMIT 1"
     ).fetchone()
+    last_seq = conn.execute("SELECT COALESCE(MAX(seq), 0) FROM outbox").fetchone()[0]
     return {
         "outbox_pending": pending,
+        "last_seq": last_seq,
         "last_published_seq": last["seq"] if last else None,
         "last_published_at": last["published_at"] if last else None,
     }
