@@ -94,3 +94,7 @@ def _settings(data_dir: Path, **flags: object):  # type: ignore[no-untyped-def]
         return load_settings(data_dir, **flags)
     except SettingsError as exc:
         raise click.ClickException(str(exc)) from exc
+
+
+if __name__ == "__main__":
+    main()
