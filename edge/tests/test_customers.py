@@ -86,6 +86,7 @@ async def test_a_manager_records_a_customer_with_a_credit_limit(
     [
         ({"name": "  "}, "manager", 422),
         ({"name": "Mpho", "credit_limit_cents": -100}, "manager", 422),
+        ({"name": "Mpho", "credit_limit_cents": 10**20}, "manager", 422),
         ({"name": "Mpho", "email": "mpho at home"}, "manager", 422),
         ({"name": "Mpho", "phone": "call me"}, "manager", 422),
         ({"name": "Mpho", "nickname": "M"}, "manager", 400),

@@ -108,6 +108,8 @@ async def test_weighed_goods_move_in_kilograms(api: Api, node_settings: NodeSett
         ({"quantity": "1.5"}, "manager", 422),
         ({"quantity": "lots"}, "manager", 422),
         ({"quantity": ""}, "manager", 422),
+        ({"quantity": "9" * 5000}, "manager", 422),
+        ({"kind": "count", "quantity": "100001"}, "manager", 422),
         ({"reason": "  "}, "manager", 422),
         ({"kind": "theft"}, "manager", 400),
         ({"bin": "A3"}, "manager", 400),

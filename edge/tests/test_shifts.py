@@ -83,6 +83,7 @@ async def test_opening_a_second_shift_on_a_terminal_is_refused(api: Api, node_se
     ("body", "role", "status"),
     [
         ({"terminal_id": "T1", "opening_float_cents": -1}, "cashier", 422),
+        ({"terminal_id": "T1", "opening_float_cents": 10**20}, "cashier", 422),
         ({"terminal_id": "  ", "opening_float_cents": 0}, "cashier", 422),
         ({"terminal_id": "T1"}, "cashier", 400),
         ({"terminal_id": "T1", "opening_float_cents": "five"}, "cashier", 400),
@@ -207,6 +208,10 @@ async def test_counted_cash_can_be_given_as_notes_and_coins(api: Api, node_setti
         {"denominations": {"250": 2}},
         {"denominations": {"M200": 2}},
         {"denominations": {"20000": -1}},
+        {"denominations": {"20000": 10**15}},
+        {"denominations": {"²": 1}},
+        {"denominations": {"9" * 5000: 1}},
+        {"counted_cash_cents": 10**20},
     ]
     for body in bad_bodies:
         answer = await api.post(path, body)

@@ -70,6 +70,27 @@ def serve(data_dir: Path, host: str | None, port: int | None) -> None:
 
 
 @main.group()
+def catalog() -> None:
+    """The product catalog."""
+
+
+@catalog.command("import")
+@DATA_DIR
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_catalog(data_dir: Path, csv_file: Path) -> None:
+    """Add or update products from a CSV file (sku,name,price_cents,vat_class,unit,category,barcodes,plu).
+
+    Every row is checked first; if any is wrong, nothing is imported."""
+    from aiwebpos_edge.catalog.bulk import import_catalog_file
+
+    try:
+        count = import_catalog_file(_settings(data_dir), csv_file)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"imported {count} products from {csv_file}")
+
+
+@main.group()
 def audit() -> None:
     """The tamper-evident audit log."""
 

@@ -4,6 +4,7 @@ An account's balance is the sum of its entries (+ raises what the customer owes)
 returns refund it through `post_entry`; `check_credit` keeps a charge within the credit limit.
 """
 
+from dataclasses import replace
 from typing import Literal
 
 from aiwebpos_contracts import uuid7
@@ -26,6 +27,7 @@ from aiwebpos_edge.tx import Actor, Tx
 
 EntryKind = Literal["charge", "payment", "refund"]
 _PHONE_CHARACTERS = frozenset("0123456789+-() ")
+MAX_CREDIT_LIMIT_CENTS = 100_000_000  # M1,000,000.00: anything above is a typo
 
 
 def _out(tx: Tx, customer: CustomerRow) -> CustomerOut:
@@ -59,8 +61,8 @@ def _clean(field: str, value: str) -> str:
 
 
 def _check_limit(cents: int) -> int:
-    if cents < 0:
-        raise Invalid("a credit limit cannot be negative (0 means no credit)")
+    if not 0 <= cents <= MAX_CREDIT_LIMIT_CENTS:
+        raise Invalid(f"a credit limit is from M0.00 (no credit) to {format_maloti(MAX_CREDIT_LIMIT_CENTS)}")
     return cents
 
 
@@ -182,33 +184,6 @@ def post_entry(
     shift_id: str | None = None,
 ) -> int:
     """Write one signed entry (charge > 0; payment, refund < 0), emit account.changed; the new balance."""
-    return _post(
-        tx,
-        actor,
-        customer_id,
-        kind,
-        amount_cents,
-        sale_id=sale_id,
-        reference=reference,
-        method=method,
-        shift_id=shift_id,
-        terminal_id=actor.terminal_id,
-    )
-
-
-def _post(
-    tx: Tx,
-    actor: Actor,
-    customer_id: str,
-    kind: EntryKind,
-    amount_cents: int,
-    *,
-    sale_id: str | None = None,
-    reference: str | None,
-    method: str | None,
-    shift_id: str | None,
-    terminal_id: str | None,
-) -> int:
     if (amount_cents > 0) != (kind == "charge") or amount_cents == 0:
         raise ValueError(
             f"a {kind} entry cannot be {amount_cents}: charges are positive, the others negative"
@@ -227,14 +202,14 @@ def _post(
         at=tx.at,
     )
     balance = store.balance(tx.conn, customer_id)
-    event = AccountChanged(
+    changed = AccountChanged(
         customer_id=customer_id,
         kind=kind,
         amount_cents=amount_cents,
         balance_cents=balance,
         reference=reference,
     )
-    tx.emit(event, terminal_id)
+    tx.emit(changed, actor.terminal_id)
     return balance
 
 
@@ -256,21 +231,21 @@ def receive_payment(tx: Tx, actor: Actor, customer_id: str, data: AccountPayment
     if data.method == "cash" and terminal_id and shift_id is None:
         raise Conflict(f"terminal {terminal_id} has no open shift: open a shift before taking cash at it")
     reference = (data.reference or "").strip() or None
-    balance = _post(
+    at_till = replace(actor, terminal_id=terminal_id or actor.terminal_id)  # where the money was taken
+    balance = post_entry(
         tx,
-        actor,
+        at_till,
         customer_id,
         "payment",
         -data.amount_cents,
         reference=reference,
         method=data.method,
         shift_id=shift_id,
-        terminal_id=terminal_id,
     )
     tx.audit(
         "account.payment",
         actor.username,
-        terminal_id,
+        at_till.terminal_id,
         customer_id=customer_id,
         amount_cents=data.amount_cents,
         method=data.method,

@@ -13,6 +13,7 @@ from aiwebpos_edge.tx import Actor, Tx
 
 # Notes and coins of the loti (and of the rand, taken at par), in lisente.
 DENOMINATIONS_CENTS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000)
+MAX_DRAWER_CENTS = 100_000_000  # M1,000,000.00 in one drawer: anything above is a typo
 
 
 class OpenShift(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -71,7 +72,16 @@ def shift_out(row: store.ShiftRow) -> ShiftOut:
 
 
 def _local_time(tx: Tx, at: str) -> str:
-    return parse_iso(at).astimezone(tx.timezone).strftime("%H:%M")
+    """When something happened, as the store's clock shows it: "08:00", or "2026-11-22 18:00" before today."""
+    moment = parse_iso(at).astimezone(tx.timezone)
+    return moment.strftime("%H:%M" if moment.date() == tx.business_day else "%Y-%m-%d %H:%M")
+
+
+def _terminal(text: str) -> str:
+    terminal_id = text.strip()
+    if not terminal_id:
+        raise Invalid("terminal_id is empty: say which terminal this is at")
+    return terminal_id
 
 
 def _shift(tx: Tx, shift_id: str) -> store.ShiftRow:
@@ -97,11 +107,9 @@ def require_open_shift(tx: Tx, shift_id: str, terminal_id: str) -> None:
 
 
 def open_shift(tx: Tx, actor: Actor, data: OpenShift) -> ShiftOut:
-    terminal_id = data.terminal_id.strip()
-    if not terminal_id:
-        raise Invalid("terminal_id is empty: say which terminal the shift is at")
-    if data.opening_float_cents < 0:
-        raise Invalid("the opening float cannot be negative")
+    terminal_id = _terminal(data.terminal_id)
+    if not 0 <= data.opening_float_cents <= MAX_DRAWER_CENTS:
+        raise Invalid(f"the opening float must be between M0.00 and {format_maloti(MAX_DRAWER_CENTS)}")
     current = store.open_shift_on(tx.conn, terminal_id)
     if current is not None:
         raise Conflict(
@@ -161,23 +169,30 @@ def _counted_cash(data: CloseShift) -> int:
     if data.denominations is None:
         if data.counted_cash_cents is None:
             raise Invalid("give counted_cash_cents, or the count of each note and coin in denominations")
-        if data.counted_cash_cents < 0:
-            raise Invalid("counted cash cannot be negative")
-        return data.counted_cash_cents
+        return _check_counted(data.counted_cash_cents)
     total = 0
     for value, count in data.denominations.items():
-        if not value.isdigit() or int(value) not in DENOMINATIONS_CENTS:
+        if (
+            not (value.isascii() and value.isdigit() and len(value) <= 6)
+            or int(value) not in DENOMINATIONS_CENTS
+        ):
             known = ", ".join(str(d) for d in DENOMINATIONS_CENTS)
             raise Invalid(f"{value!r} is not a note or coin value in lisente (one of {known})")
-        if count < 0:
-            raise Invalid(f"the count of {format_maloti(int(value))} pieces cannot be negative")
+        if not 0 <= count <= MAX_DRAWER_CENTS:
+            raise Invalid(f"{count} is not a count of {format_maloti(int(value))} pieces")
         total += int(value) * count
     if data.counted_cash_cents is not None and data.counted_cash_cents != total:
         raise Invalid(
             f"the notes and coins add up to {format_maloti(total)}, not"
             f" {format_maloti(data.counted_cash_cents)}: count again"
         )
-    return total
+    return _check_counted(total)
+
+
+def _check_counted(cents: int) -> int:
+    if not 0 <= cents <= MAX_DRAWER_CENTS:
+        raise Invalid(f"counted cash must be between M0.00 and {format_maloti(MAX_DRAWER_CENTS)}")
+    return cents
 
 
 def close_shift(tx: Tx, actor: Actor, shift_id: str, data: CloseShift) -> ShiftReport:
@@ -219,7 +234,7 @@ def open_drawer(tx: Tx, actor: Actor, data: OpenDrawer) -> NoSaleOut:
     reason = data.reason.strip()
     if not reason:
         raise Invalid("say why the drawer is opened without a sale (the reason is recorded)")
-    terminal_id = data.terminal_id.strip()
+    terminal_id = _terminal(data.terminal_id)
     shift_id = open_shift_of(tx, terminal_id)
     if shift_id is None:
         raise Conflict(f"terminal {terminal_id} has no open shift: open a shift before opening the drawer")
