@@ -7,14 +7,17 @@ from datetime import timedelta
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
+from litestar import Request
+from litestar.datastructures import State
 from litestar.di import NamedDependency
 
 from aiwebpos_edge.auth.service import LoginPolicy
 from aiwebpos_edge.auth.sessions import SessionRegistry
+from aiwebpos_edge.auth.tokens import TokenClaims
 from aiwebpos_edge.clock import Clock
 from aiwebpos_edge.db.database import Database
 from aiwebpos_edge.settings import NodeSettings
-from aiwebpos_edge.tx import Tx
+from aiwebpos_edge.tx import Actor, Tx
 
 T = TypeVar("T")
 
@@ -57,3 +60,5 @@ class Node:
 
 # What route handlers declare to receive the node (Litestar injects it by the parameter name `node`).
 NodeDep = NamedDependency[Node]
+# What route handlers declare to know who is acting (the bearer middleware fills user and auth).
+ActorRequest = Request[Actor, TokenClaims, State]

@@ -68,7 +68,7 @@ def head(conn: sqlite3.Connection) -> tuple[int, str] | None:
 def list_entries(
     conn: sqlite3.Connection, *, after_id: int, limit: int, action: str | None
 ) -> list[AuditEntry]:
-    sql, args = "SELECT * FROM audit_log WHERE id > ?", [after_id]
+    sql, args = "SELECT * FROM audit_log WHERE id > ?", list[object]([after_id])
     if action:
         sql += " AND action = ?"
         args.append(action)

@@ -8,11 +8,10 @@ from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from aiwebpos_edge.auth import service, store
-from aiwebpos_edge.auth.tokens import TokenClaims, issue_token
+from aiwebpos_edge.auth.tokens import issue_token
 from aiwebpos_edge.clock import parse_iso
 from aiwebpos_edge.errors import Locked, Unauthorized
-from aiwebpos_edge.node import NodeDep
-from aiwebpos_edge.tx import Actor
+from aiwebpos_edge.node import ActorRequest, NodeDep
 
 
 class PasswordLogin(msgspec.Struct, forbid_unknown_fields=True):
@@ -87,14 +86,14 @@ class AuthController(Controller):
         return _answer(node, result, data.terminal_id)
 
     @post("/logout", opt={"permission": "session.self"}, status_code=HTTP_200_OK)
-    async def logout(self, request: Request[Actor, TokenClaims, object], node: NodeDep) -> dict[str, str]:
+    async def logout(self, request: ActorRequest, node: NodeDep) -> dict[str, str]:
         session_id = request.auth.session_id
         await node.write(lambda tx: service.logout(tx, request.user, session_id))
         node.sessions.end([session_id])
         return {"status": "logged out"}
 
     @get("/me", opt={"permission": "session.self"})
-    async def me(self, request: Request[Actor, TokenClaims, object]) -> dict[str, object]:
+    async def me(self, request: ActorRequest) -> dict[str, object]:
         actor = request.user
         return {"username": actor.username, "roles": list(actor.roles), "terminal_id": actor.terminal_id}
 
@@ -103,9 +102,7 @@ class UserController(Controller):
     path = "/api/v1/users"
 
     @post("/", opt={"permission": "users.manage"}, status_code=HTTP_201_CREATED)
-    async def create(
-        self, request: Request[Actor, TokenClaims, object], node: NodeDep, data: JSONBody[service.NewUser]
-    ) -> UserOut:
+    async def create(self, request: ActorRequest, node: NodeDep, data: JSONBody[service.NewUser]) -> UserOut:
         user = await node.write(lambda tx: service.create_user(tx, node.secret, request.user, data))
         return user_out(user)
 
@@ -116,7 +113,7 @@ class UserController(Controller):
     @patch("/{username:str}", opt={"permission": "users.manage"})
     async def change(
         self,
-        request: Request[Actor, TokenClaims, object],
+        request: ActorRequest,
         node: NodeDep,
         username: FromPath[str],
         data: JSONBody[service.UserChange],

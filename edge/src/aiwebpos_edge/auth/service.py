@@ -203,9 +203,8 @@ def change_user(
         fields["full_name"] = change.full_name
     if change.active is not None:
         fields["active"] = int(change.active)
-    if user.id == actor.user_id and (
-        change.active is False or ("roles" in fields and "admin" not in change.roles)
-    ):  # type: ignore[operator]
+    drops_admin = change.roles is not None and "admin" not in change.roles
+    if user.id == actor.user_id and (change.active is False or drops_admin):
         raise Conflict("you cannot deactivate yourself or drop your own admin role")
     if not fields:
         raise Invalid("nothing to change")

@@ -1,22 +1,19 @@
 """HTTP of the catalog."""
 
-from litestar import Controller, Request, get, patch, post
+from litestar import Controller, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_201_CREATED
 
 from aiwebpos_edge.catalog import service
 from aiwebpos_edge.catalog.models import NewProduct, Product, ProductChange
-from aiwebpos_edge.node import NodeDep
-from aiwebpos_edge.tx import Actor
+from aiwebpos_edge.node import ActorRequest, NodeDep
 
 
 class ProductController(Controller):
     path = "/api/v1/products"
 
     @post("/", opt={"permission": "catalog.write"}, status_code=HTTP_201_CREATED)
-    async def create(
-        self, request: Request[Actor, object, object], node: NodeDep, data: JSONBody[NewProduct]
-    ) -> Product:
+    async def create(self, request: ActorRequest, node: NodeDep, data: JSONBody[NewProduct]) -> Product:
         return await node.write(lambda tx: service.create_product(tx, request.user, data))
 
     @get("/", opt={"permission": "catalog.read"})
@@ -41,7 +38,7 @@ class ProductController(Controller):
     @patch("/{sku:str}", opt={"permission": "catalog.write"})
     async def change(
         self,
-        request: Request[Actor, object, object],
+        request: ActorRequest,
         node: NodeDep,
         sku: FromPath[str],
         data: JSONBody[ProductChange],

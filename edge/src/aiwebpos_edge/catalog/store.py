@@ -1,7 +1,7 @@
 """All the SQL of the catalog."""
 
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from aiwebpos_edge.catalog.models import Product
 from aiwebpos_edge.db.rows import update_row
@@ -114,7 +114,7 @@ def remove_barcodes(conn: sqlite3.Connection, product_id: int, codes: Iterable[s
     )
 
 
-def update(conn: sqlite3.Connection, product_id: int, at: str, fields: dict[str, object]) -> None:
+def update(conn: sqlite3.Connection, product_id: int, at: str, fields: Mapping[str, object]) -> None:
     update_row(conn, "products", ("id", product_id), {**fields, "updated_at": at})
 
 

@@ -1,12 +1,11 @@
 """HTTP of the store's configuration: business settings and VAT rates."""
 
-from litestar import Controller, Request, get, post, put
+from litestar import Controller, get, post, put
 from litestar.params import JSONBody
 from litestar.status_codes import HTTP_201_CREATED
 
 from aiwebpos_edge.config import service
-from aiwebpos_edge.node import NodeDep
-from aiwebpos_edge.tx import Actor
+from aiwebpos_edge.node import ActorRequest, NodeDep
 from aiwebpos_edge.vat import rate_percent
 
 
@@ -20,7 +19,7 @@ class ConfigController(Controller):
     @put("/", opt={"permission": "config.write"})
     async def change(
         self,
-        request: Request[Actor, object, object],
+        request: ActorRequest,
         node: NodeDep,
         data: JSONBody[service.StoreConfigChange],
     ) -> service.StoreConfig:
@@ -42,6 +41,6 @@ class ConfigController(Controller):
 
     @post("/vat-rates", opt={"permission": "config.write"}, status_code=HTTP_201_CREATED)
     async def add_vat_rate(
-        self, request: Request[Actor, object, object], node: NodeDep, data: JSONBody[service.VatRateIn]
+        self, request: ActorRequest, node: NodeDep, data: JSONBody[service.VatRateIn]
     ) -> service.VatRateOut:
         return await node.write(lambda tx: service.add_vat_rate(tx, request.user, data))

@@ -1,11 +1,9 @@
 """HTTP of customers and their accounts: parse, authorise, call the service, answer."""
 
-from litestar import Controller, Request, get, patch, post
-from litestar.datastructures import State
+from litestar import Controller, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_201_CREATED
 
-from aiwebpos_edge.auth.tokens import TokenClaims
 from aiwebpos_edge.customers import service
 from aiwebpos_edge.customers.schemas import (
     AccountPayment,
@@ -15,17 +13,14 @@ from aiwebpos_edge.customers.schemas import (
     PaymentReceived,
     Statement,
 )
-from aiwebpos_edge.node import NodeDep
-from aiwebpos_edge.tx import Actor
+from aiwebpos_edge.node import ActorRequest, NodeDep
 
 
 class CustomerController(Controller):
     path = "/api/v1/customers"
 
     @post("/", opt={"permission": "customers.write"}, status_code=HTTP_201_CREATED)
-    async def create(
-        self, request: Request[Actor, TokenClaims, State], node: NodeDep, data: JSONBody[NewCustomer]
-    ) -> CustomerOut:
+    async def create(self, request: ActorRequest, node: NodeDep, data: JSONBody[NewCustomer]) -> CustomerOut:
         return await node.write(lambda tx: service.create_customer(tx, request.user, data))
 
     @get("/", opt={"permission": "customers.read"})
@@ -39,7 +34,7 @@ class CustomerController(Controller):
     @patch("/{customer_id:str}", opt={"permission": "customers.write"})
     async def change(
         self,
-        request: Request[Actor, TokenClaims, State],
+        request: ActorRequest,
         node: NodeDep,
         customer_id: FromPath[str],
         data: JSONBody[CustomerChange],
@@ -53,7 +48,7 @@ class CustomerController(Controller):
     @post("/{customer_id:str}/payments", opt={"permission": "accounts.receive"}, status_code=HTTP_201_CREATED)
     async def receive_payment(
         self,
-        request: Request[Actor, TokenClaims, State],
+        request: ActorRequest,
         node: NodeDep,
         customer_id: FromPath[str],
         data: JSONBody[AccountPayment],

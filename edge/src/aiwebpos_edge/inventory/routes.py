@@ -1,14 +1,11 @@
 """HTTP of stock: parse, authorise, call the service, answer."""
 
-from litestar import Controller, Request, get, post
-from litestar.datastructures import State
+from litestar import Controller, get, post
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_201_CREATED
 
-from aiwebpos_edge.auth.tokens import TokenClaims
 from aiwebpos_edge.inventory import service
-from aiwebpos_edge.node import NodeDep
-from aiwebpos_edge.tx import Actor
+from aiwebpos_edge.node import ActorRequest, NodeDep
 
 
 class StockController(Controller):
@@ -17,7 +14,7 @@ class StockController(Controller):
     @post("/adjustments", opt={"permission": "stock.adjust"}, status_code=HTTP_201_CREATED)
     async def adjust(
         self,
-        request: Request[Actor, TokenClaims, State],
+        request: ActorRequest,
         node: NodeDep,
         data: JSONBody[service.StockAdjustment],
     ) -> service.AdjustmentOut:

@@ -1,11 +1,11 @@
 """HTTP of selling: thin handlers over sales.service and sales.checkout."""
 
-from litestar import Controller, Request, delete, get, post
+from litestar import Controller, delete, get, post
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from aiwebpos_contracts.receipts import Receipt
-from aiwebpos_edge.node import NodeDep
+from aiwebpos_edge.node import ActorRequest, NodeDep
 from aiwebpos_edge.sales import checkout, service
 from aiwebpos_edge.sales.models import (
     AddLine,
@@ -22,9 +22,8 @@ from aiwebpos_edge.sales.models import (
 )
 from aiwebpos_edge.sales.state import load_sale, sale_view
 from aiwebpos_edge.sales.store import list_sales
-from aiwebpos_edge.tx import Actor
+from aiwebpos_edge.tx import Tx
 
-ActorRequest = Request[Actor, object, object]
 SELL = {"permission": "sales.sell"}
 
 
@@ -45,11 +44,11 @@ class SaleController(Controller):
     ) -> list[SaleView]:
         """Sales, newest first: `?status=suspended` lists the sales waiting to be resumed."""
 
-        def query(tx):  # type: ignore[no-untyped-def]
+        def query(tx: Tx) -> list[SaleView]:
             ids = list_sales(tx.conn, status=status, terminal_id=terminal_id, limit=max(1, min(limit, 200)))
             return [sale_view(load_sale(tx, i)) for i in ids]
 
-        return await node.read_tx(query)  # type: ignore[no-any-return]
+        return await node.read_tx(query)
 
     @get("/{sale_id:str}", opt={"permission": "sales.read"})
     async def show(self, node: NodeDep, sale_id: FromPath[str]) -> SaleView:

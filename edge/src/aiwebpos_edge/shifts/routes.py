@@ -2,16 +2,13 @@
 
 from typing import Literal
 
-from litestar import Controller, Request, get, post
-from litestar.datastructures import State
+from litestar import Controller, get, post
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from aiwebpos_contracts.events import ShiftReport
-from aiwebpos_edge.auth.tokens import TokenClaims
-from aiwebpos_edge.node import NodeDep
+from aiwebpos_edge.node import ActorRequest, NodeDep
 from aiwebpos_edge.shifts import service
-from aiwebpos_edge.tx import Actor
 
 
 class ShiftController(Controller):
@@ -19,7 +16,7 @@ class ShiftController(Controller):
 
     @post("/", opt={"permission": "shifts.operate"}, status_code=HTTP_201_CREATED)
     async def open_shift(
-        self, request: Request[Actor, TokenClaims, State], node: NodeDep, data: JSONBody[service.OpenShift]
+        self, request: ActorRequest, node: NodeDep, data: JSONBody[service.OpenShift]
     ) -> service.ShiftOut:
         return await node.write(lambda tx: service.open_shift(tx, request.user, data))
 
@@ -43,7 +40,7 @@ class ShiftController(Controller):
     @post("/{shift_id:str}/close", opt={"permission": "shifts.operate"}, status_code=HTTP_200_OK)
     async def close(
         self,
-        request: Request[Actor, TokenClaims, State],
+        request: ActorRequest,
         node: NodeDep,
         shift_id: FromPath[str],
         data: JSONBody[service.CloseShift],
@@ -56,6 +53,6 @@ class DrawerController(Controller):
 
     @post("/open", opt={"permission": "drawer.open"}, status_code=HTTP_201_CREATED)
     async def open_drawer(
-        self, request: Request[Actor, TokenClaims, State], node: NodeDep, data: JSONBody[service.OpenDrawer]
+        self, request: ActorRequest, node: NodeDep, data: JSONBody[service.OpenDrawer]
     ) -> service.NoSaleOut:
         return await node.write(lambda tx: service.open_drawer(tx, request.user, data))
