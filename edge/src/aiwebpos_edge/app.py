@@ -10,6 +10,7 @@ from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
 from aiwebpos_edge.auth.middleware import BearerSessionMiddleware, permission_guard
@@ -83,6 +84,9 @@ def create_app(settings: NodeSettings, clock: Clock | None = None) -> Litestar:
             version="1",
             components=Components(security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer")}),
             security=[{"bearer": []}],
+            # Only the JSON document: the stock documentation pages load scripts from CDNs, and a store
+            # node must work with no internet.
+            render_plugins=[JsonRenderPlugin(path=["/", "/openapi.json"])],
         ),
         debug=False,
     )
