@@ -18,7 +18,6 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "catalog.write": _MANAGERS,
     "sales.sell": _SELLERS,
     "sales.read": _SELLERS | {"analyst"},
-    "sales.override_price": _MANAGERS,
     "returns.create": _SELLERS,
     "shifts.operate": _SELLERS,
     "shifts.read": _SELLERS | {"analyst"},
