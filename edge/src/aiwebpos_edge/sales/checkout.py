@@ -7,16 +7,13 @@ from aiwebpos_contracts.receipts import Buyer, Receipt
 from aiwebpos_edge.config.service import store_info
 from aiwebpos_edge.customers.service import check_credit, post_entry, require_customer
 from aiwebpos_edge.errors import Conflict, Invalid, NotFound
+from aiwebpos_edge.formatting import format_maloti
 from aiwebpos_edge.inventory.service import record_movement
 from aiwebpos_edge.sales import store
 from aiwebpos_edge.sales.models import NewPayment, SaleView
 from aiwebpos_edge.sales.receipt import build_receipt, receipt_number
 from aiwebpos_edge.sales.state import load_sale, sale_view
 from aiwebpos_edge.tx import Actor, Tx
-
-
-def _money(cents: int) -> str:
-    return f"M{cents / 100:,.2f}"
 
 
 def add_payment(tx: Tx, actor: Actor, sale_id: str, pay: NewPayment) -> SaleView:
@@ -33,13 +30,13 @@ def add_payment(tx: Tx, actor: Actor, sale_id: str, pay: NewPayment) -> SaleView
     if pay.method == "cash":
         if pay.amount_cents > state.config.max_cash_tender_cents:
             raise Invalid(
-                f"{_money(pay.amount_cents)} in cash is more than one tender may be: check the amount"
+                f"{format_maloti(pay.amount_cents)} in cash is more than one tender may be: check the amount"
             )
         if outstanding == 0:
             raise Conflict("the sale is already paid: complete it")
     elif pay.amount_cents > outstanding:
         raise Conflict(
-            f"only cash can be overpaid: {pay.method} can take at most {_money(outstanding)}, what is still due"
+            f"only cash can be overpaid: {pay.method} can take at most {format_maloti(outstanding)}, what is still due"
         )
     if pay.method in ("card", "mobile_money") and not reference:
         raise Invalid(
@@ -95,7 +92,7 @@ def complete_sale(tx: Tx, actor: Actor, sale_id: str, buyer: Buyer | None) -> Re
         raise Conflict("nothing to sell: scan something first, or cancel the sale")
     if not state.settlement.settled:
         raise Conflict(
-            f"the sale is not fully paid: {_money(state.settlement.outstanding_cents)} still due",
+            f"the sale is not fully paid: {format_maloti(state.settlement.outstanding_cents)} still due",
             outstanding_cents=state.settlement.outstanding_cents,
         )
     customer_id = state.sale["customer_id"]

@@ -151,64 +151,54 @@ def discount_line(
     line = state.line(line_id)
     if line["voided"]:
         raise Conflict(f"line {line_id} is voided")
-    percent, amount = _parse_discount(give)
     priced = next(p for p in state.priced.lines if p.line_id == line_id)
-    discount = min(priced.gross_cents, amount or 0) if percent is None else None
-    effective = (
-        Decimal(percent) if percent is not None else discount_percent(discount or 0, priced.gross_cents)
-    )
-    if amount is not None and amount > priced.gross_cents:
-        raise Invalid(f"a discount of {amount} lisente is more than the line's {priced.gross_cents}")
-    approved_by = _approve_discount(tx, secret, actor, state, effective, give, line["name"])
-    store.update_line(
-        tx.conn,
-        line_id,
-        discount_percent=percent,
-        discount_amount_cents=amount,
-        discount_approved_by=approved_by,
-    )
+    return _give_discount(tx, secret, actor, state, give, priced.gross_cents, line["name"], line_id)
+
+
+def discount_sale(tx: Tx, secret: bytes, actor: Actor, sale_id: str, give: GiveDiscount) -> SaleView:
+    state = load_sale(tx, sale_id)
+    state.require("open")
+    base = sum(p.gross_cents - p.line_discount_cents for p in state.priced.lines)
+    return _give_discount(tx, secret, actor, state, give, base, "the whole sale", None)
+
+
+def _give_discount(
+    tx: Tx,
+    secret: bytes,
+    actor: Actor,
+    state: SaleState,
+    give: GiveDiscount,
+    base_cents: int,
+    what: str,
+    line_id: int | None,
+) -> SaleView:
+    """Set (or clear, with 0) the discount of one line or of the whole sale, approved when over the limit."""
+    percent, amount = _parse_discount(give)
+    if amount is not None and amount > base_cents:
+        raise Invalid(f"a discount of {amount} lisente is more than the {base_cents} of {what}")
+    effective = Decimal(percent) if percent is not None else discount_percent(amount or 0, base_cents)
+    approved_by = _approve_discount(tx, secret, actor, state, effective, give, what)
+    values = {
+        "discount_percent": percent,
+        "discount_amount_cents": amount,
+        "discount_approved_by": approved_by,
+    }
+    if line_id is None:
+        store.update_sale(tx.conn, state.id, tx.at, **values)
+    else:
+        store.update_line(tx.conn, line_id, **values)
     tx.audit(
         "discount.given",
         actor.username,
         actor.terminal_id,
-        sale_id=sale_id,
+        sale_id=state.id,
         line_id=line_id,
         percent=percent,
         amount_cents=amount,
         reason=give.reason,
         approved_by=approved_by,
     )
-    return sale_view(load_sale(tx, sale_id))
-
-
-def discount_sale(tx: Tx, secret: bytes, actor: Actor, sale_id: str, give: GiveDiscount) -> SaleView:
-    state = load_sale(tx, sale_id)
-    state.require("open")
-    percent, amount = _parse_discount(give)
-    base = sum(p.gross_cents - p.line_discount_cents for p in state.priced.lines)
-    if amount is not None and amount > base:
-        raise Invalid(f"a discount of {amount} lisente is more than the sale's {base}")
-    effective = Decimal(percent) if percent is not None else discount_percent(amount or 0, base)
-    approved_by = _approve_discount(tx, secret, actor, state, effective, give, "the whole sale")
-    store.update_sale(
-        tx.conn,
-        sale_id,
-        tx.at,
-        discount_percent=percent,
-        discount_amount_cents=amount,
-        discount_approved_by=approved_by,
-    )
-    tx.audit(
-        "discount.given",
-        actor.username,
-        actor.terminal_id,
-        sale_id=sale_id,
-        percent=percent,
-        amount_cents=amount,
-        reason=give.reason,
-        approved_by=approved_by,
-    )
-    return sale_view(load_sale(tx, sale_id))
+    return sale_view(load_sale(tx, state.id))
 
 
 def override_price(
