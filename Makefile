@@ -11,8 +11,11 @@ export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 .PHONY: install demo test lint bench clean
 
 # uv lives in its own small venv so that `uv sync` never removes it from the project's.
+# Debian's Python lacks venv until python3-venv is installed (root apt is allowed).
 $(UV):
-	$(PYTHON) -m venv var/uv
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "AIWebPOS needs Python 3.11 or newer")'
+	$(PYTHON) -m venv var/uv || { rm -rf var/uv && apt-get update -qq && apt-get install -y -qq python3-venv \
+		&& $(PYTHON) -m venv var/uv; }
 	var/uv/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
 $(VENV)/.installed: $(UV) uv.lock pyproject.toml */pyproject.toml

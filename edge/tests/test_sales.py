@@ -349,3 +349,20 @@ async def test_selling_moves_stock(shop: Shop) -> None:
     after = (await shop.get("/api/v1/stock/SUGAR-25", role="manager")).json()
     assert float(after["on_hand"]) == float(before) - 2
     assert after["movements"][0]["kind"] == "sale"
+
+
+async def test_malformed_json_and_wrong_types_are_refused_and_change_nothing(shop: Shop) -> None:
+    sale_id = await shop.new_sale(await shop.open_shift())
+    headers = await shop.headers("cashier")
+    broken = await shop.client.post(
+        f"/api/v1/sales/{sale_id}/lines", content=b'{"barcode": "600', headers=headers
+    )
+    assert broken.status_code == 400 and broken.json()["detail"]
+    typed = await shop.post(f"/api/v1/sales/{sale_id}/payments", {"method": "cash", "amount_cents": "lots"})
+    assert typed.status_code == 400
+    extra = await shop.post(f"/api/v1/sales/{sale_id}/payments", {"method": "cheque", "amount_cents": 100})
+    assert extra.status_code == 400
+    unknown_field = await shop.post(f"/api/v1/sales/{sale_id}/lines", {"barcode": MILK_1L, "price_cents": 1})
+    assert unknown_field.status_code == 400, "a field the API does not know is refused, not ignored"
+    sale = (await shop.get(f"/api/v1/sales/{sale_id}")).json()
+    assert sale["lines"] == [] and sale["payments"] == []
