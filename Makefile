@@ -8,7 +8,7 @@ VENV := .venv
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 
-.PHONY: install demo test lint bench clean
+.PHONY: install system-deps demo test lint bench clean
 
 # uv lives in its own small venv so that `uv sync` never removes it from the project's.
 # Debian's Python lacks venv until python3-venv is installed (root apt is allowed).
@@ -22,10 +22,15 @@ $(VENV)/.installed: $(UV) uv.lock pyproject.toml */pyproject.toml
 	$(UV) sync --all-packages --frozen --python $(PYTHON)
 	touch $@
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed system-deps
+
+# The real broker the tests, the demo and the benchmarks run (root apt is allowed; nothing else is).
+system-deps:
+	@command -v mosquitto >/dev/null || test -x /usr/sbin/mosquitto || \
+		{ apt-get update -qq && apt-get install -y -qq mosquitto; }
 
 demo: install
-	$(VENV)/bin/python -m aiwebpos_edge.demo
+	$(VENV)/bin/python -m demo
 
 lint: install
 	$(VENV)/bin/ruff check .

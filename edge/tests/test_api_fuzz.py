@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 import schemathesis
-from conftest import START, STORE_ID, USERS
+from edge_support import START, STORE_ID, USERS
 from hypothesis import HealthCheck, given, settings
 from nodeproc import NodeProcess
 

@@ -1,6 +1,6 @@
 from datetime import timedelta
 
-from conftest import USERS, Api
+from edge_support import USERS, Api
 
 from aiwebpos_edge.clock import SettableClock
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import httpx
 import pytest
 from catalog_codes import COKE_2L, wrong_check_digit
-from conftest import Api, Shop
+from edge_support import Api, Shop
 from nodeproc import EDGE, NodeProcess
 
 from aiwebpos_edge.barcodes import make_gtin

@@ -5,7 +5,7 @@ from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import STORE_ID, Api
+from edge_support import STORE_ID, Api
 
 from aiwebpos_edge.clock import SettableClock
 from aiwebpos_edge.customers.service import check_credit, post_entry, require_customer

@@ -4,7 +4,7 @@ from pathlib import Path
 from typing import Any
 
 from catalog_codes import MAIZE_10KG, SUGAR
-from conftest import Shop
+from edge_support import Shop
 from litestar.testing import AsyncTestClient
 
 from aiwebpos_edge.app import create_app

@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 from catalog_codes import COKE_2L, MILK_1L
-from conftest import USERS
+from edge_support import USERS
 from nodeproc import NodeProcess
 
 from aiwebpos_edge.db.database import connect

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import msgspec
 from catalog_codes import COKE_2L, SUGAR
-from conftest import Shop
+from edge_support import Shop
 
 from aiwebpos_contracts import EVENT_PAYLOADS, decode_envelope
 from aiwebpos_edge.db.database import connect

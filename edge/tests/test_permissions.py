@@ -4,7 +4,7 @@ accident (a route without a declared permission is refused to everyone)."""
 import re
 from typing import Any
 
-from conftest import Api
+from edge_support import Api
 from litestar import Litestar
 from litestar.routes import HTTPRoute
 

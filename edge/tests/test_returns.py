@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from catalog_codes import COKE_2L, MAIZE_10KG, POTATOES_750G, SUGAR
-from conftest import USERS, Shop
+from edge_support import USERS, Shop
 
 from aiwebpos_edge.clock import SettableClock
 

@@ -12,7 +12,7 @@ from catalog_codes import (
     SUGAR,
     wrong_check_digit,
 )
-from conftest import USERS, Shop
+from edge_support import USERS, Shop
 
 from aiwebpos_edge.barcodes import make_gtin
 from aiwebpos_edge.clock import SettableClock

@@ -1,7 +1,7 @@
 """The Z report over a real day at the till: cash, change, ZAR, cards, refunds, voids, no-sales."""
 
 from catalog_codes import COKE_2L, MAIZE_10KG, SUGAR
-from conftest import Shop
+from edge_support import Shop
 
 
 async def test_the_z_report_counts_the_day_and_the_cash_variance(shop: Shop) -> None:

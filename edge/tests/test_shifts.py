@@ -6,7 +6,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import STORE_ID, Api
+from edge_support import STORE_ID, Api
 
 from aiwebpos_edge.clock import SettableClock
 from aiwebpos_edge.db.database import connect

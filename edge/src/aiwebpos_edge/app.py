@@ -23,6 +23,7 @@ from aiwebpos_edge.errors import DomainError
 from aiwebpos_edge.node import Node
 from aiwebpos_edge.routes import CONTROLLERS
 from aiwebpos_edge.settings import NodeSettings
+from aiwebpos_edge.sync.link import start_sync
 
 log = logging.getLogger("aiwebpos_edge")
 
@@ -66,9 +67,12 @@ def create_app(settings: NodeSettings, clock: Clock | None = None) -> Litestar:
             secret=load_or_create_secret(settings.secret_path),
             sessions=SessionRegistry(idle=timedelta(minutes=settings.idle_timeout_minutes)),
         )
+        link = start_sync(app.state.node) if settings.mqtt_url else None
         try:
             yield
         finally:
+            if link is not None:
+                await link.stop()
             db.close()
 
     auth = DefineMiddleware(BearerSessionMiddleware, exclude=["^/schema"], exclude_from_auth_key="public")

@@ -4,7 +4,7 @@ import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TypeVar
+from typing import Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
 from litestar import Request
@@ -22,6 +22,13 @@ from aiwebpos_edge.tx import Actor, Tx
 T = TypeVar("T")
 
 
+class SyncLink(Protocol):
+    """What the rest of the node may know of the link to the cloud."""
+
+    @property
+    def connected(self) -> bool: ...
+
+
 @dataclass
 class Node:
     settings: NodeSettings
@@ -30,6 +37,7 @@ class Node:
     store_id: str
     secret: bytes
     sessions: SessionRegistry
+    sync: SyncLink | None = None
 
     @property
     def timezone(self) -> ZoneInfo:

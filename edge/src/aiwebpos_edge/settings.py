@@ -19,6 +19,8 @@ class NodeSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     host: str = "127.0.0.1"
     port: int = 8000
     mqtt_url: str | None = None
+    mqtt_ca_file: str | None = None
+    mqtt_window: int = 100
     timezone: str = "Africa/Maseru"
     token_ttl_minutes: int = 12 * 60
     idle_timeout_minutes: int = 15

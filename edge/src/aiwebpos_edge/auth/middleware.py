@@ -46,7 +46,7 @@ class BearerSessionMiddleware(AbstractAuthenticationMiddleware):
         return AuthenticationResult(user=live.actor, auth=claims)
 
 
-def permission_guard(connection: ASGIConnection, handler: BaseRouteHandler) -> None:  # type: ignore[type-arg]
+async def permission_guard(connection: ASGIConnection, handler: BaseRouteHandler) -> None:  # type: ignore[type-arg]
     if handler.opt.get("public") or connection.scope["path"].startswith("/schema"):
         return  # login, health and the API's own description are open
     permission = handler.opt.get("permission")

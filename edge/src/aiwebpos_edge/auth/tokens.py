@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 import jwt
 
@@ -40,6 +41,16 @@ def issue_token(
 
 def decode_token(token: str, *, secret: bytes, now: datetime) -> TokenClaims | None:
     """The claims of a valid, unexpired token signed with our secret; None otherwise."""
+    claims = _verified(token, secret)
+    if claims is None or claims.expires_at <= now.timestamp():
+        return None
+    return claims
+
+
+@lru_cache(maxsize=4096)
+def _verified(token: str, secret: bytes) -> TokenClaims | None:
+    """Signature check and decoding, cached: a till sends the same token with every request (expiry is
+    checked by the caller each time, against the node's clock)."""
     try:
         claims = jwt.decode(
             token, secret, algorithms=[_ALGORITHM], options={"verify_exp": False, "verify_iat": False}
@@ -47,7 +58,5 @@ def decode_token(token: str, *, secret: bytes, now: datetime) -> TokenClaims | N
         expires_at = int(claims["exp"])
         session_id, username = str(claims["sid"]), str(claims["sub"])
     except (jwt.PyJWTError, KeyError, TypeError, ValueError):
-        return None
-    if expires_at <= now.timestamp():
         return None
     return TokenClaims(session_id, username, expires_at)

@@ -13,7 +13,7 @@ from aiwebpos_edge.sales import store
 from aiwebpos_edge.sales.models import AddLine, GiveDiscount, NewSale, OverridePrice, SaleView
 from aiwebpos_edge.sales.pricing import discount_percent
 from aiwebpos_edge.sales.receipt import receipt_lines
-from aiwebpos_edge.sales.state import SaleState, load_sale, sale_view
+from aiwebpos_edge.sales.state import SaleState, load_sale, require_status, sale_view
 from aiwebpos_edge.shifts.service import require_open_shift
 from aiwebpos_edge.tx import Actor, Tx
 
@@ -40,8 +40,7 @@ def open_sale(tx: Tx, actor: Actor, new: NewSale) -> SaleView:
 
 
 def add_line(tx: Tx, actor: Actor, sale_id: str, add: AddLine) -> SaleView:
-    state = load_sale(tx, sale_id)
-    state.require("open")
+    require_status(tx, sale_id, "open")  # the hot path of every scan: one whole load, after the insert
     if (add.barcode is None) == (add.sku is None):
         raise Invalid("give either a barcode or a sku")
     if add.barcode is not None:

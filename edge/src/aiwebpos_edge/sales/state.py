@@ -50,15 +50,25 @@ class SaleState:
 
     def require(self, *statuses: str) -> None:
         if self.status not in statuses:
-            raise Conflict(
-                f"sale {self.id} is {self.status}: this needs a sale that is {' or '.join(statuses)}"
-            )
+            raise _wrong_status(self.id, self.status, statuses)
 
     def line(self, line_id: int) -> sqlite3.Row:
         for row in self.lines:
             if row["id"] == line_id:
                 return row
         raise NotFound(f"sale {self.id} has no line {line_id}")
+
+
+def require_status(tx: Tx, sale_id: str, *statuses: str) -> None:
+    row = tx.conn.execute("SELECT status FROM sales WHERE id = ?", (sale_id,)).fetchone()
+    if row is None:
+        raise NotFound(f"no sale {sale_id}")
+    if row[0] not in statuses:
+        raise _wrong_status(sale_id, row[0], statuses)
+
+
+def _wrong_status(sale_id: str, status: str, wanted: tuple[str, ...]) -> Conflict:
+    return Conflict(f"sale {sale_id} is {status}: this needs a sale that is {' or '.join(wanted)}")
 
 
 def load_sale(tx: Tx, sale_id: str) -> SaleState:

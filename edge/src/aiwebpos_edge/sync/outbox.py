@@ -53,3 +53,23 @@ def outbox_status(conn: sqlite3.Connection) -> dict[str, Any]:
 def events(conn: sqlite3.Connection, *, after_seq: int = 0, limit: int = 1000) -> list[Envelope]:
     rows = conn.execute("SELECT envelope FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?", (after_seq, limit))
     return [msgspec.json.decode(row[0], type=Envelope) for row in rows]
+
+
+def last_published_seq(conn: sqlite3.Connection) -> int:
+    """Where draining resumes: just before the first event not yet acknowledged."""
+    row = conn.execute("SELECT MIN(seq) FROM outbox WHERE published_at IS NULL").fetchone()
+    if row[0] is not None:
+        return int(row[0]) - 1
+    return int(conn.execute("SELECT COALESCE(MAX(seq), 0) FROM outbox").fetchone()[0])
+
+
+def unpublished(conn: sqlite3.Connection, *, after: int, limit: int) -> list[tuple[int, str, str]]:
+    rows = conn.execute(
+        "SELECT seq, type, envelope FROM outbox WHERE seq > ? AND published_at IS NULL ORDER BY seq LIMIT ?",
+        (after, limit),
+    )
+    return [(row[0], row[1], row[2]) for row in rows]
+
+
+def mark_published(conn: sqlite3.Connection, seqs: list[int], at: str) -> None:
+    conn.executemany("UPDATE outbox SET published_at = ? WHERE seq = ?", [(at, seq) for seq in seqs])

@@ -1,5 +1,4 @@
-"""HTTP of sync: how far the outbox has been published. The publisher comes with the MQTT issue;
-until it runs, `connected` is false and every event waits in the outbox."""
+"""HTTP of sync: is the node connected to the cloud broker, and how far has the outbox been published."""
 
 import msgspec
 from litestar import Controller, get
@@ -22,4 +21,4 @@ class SyncController(Controller):
     @get("/status", opt={"permission": "sync.read"})
     async def status(self, node: NodeDep) -> SyncStatus:
         status = await node.read(outbox_status)
-        return SyncStatus(connected=False, **status)
+        return SyncStatus(connected=node.sync is not None and node.sync.connected, **status)

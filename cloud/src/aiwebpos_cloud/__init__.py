@@ -1,0 +1,1 @@
+"""AIWebPOS cloud: the MQTT ingest and the Delta lakehouse."""

@@ -1,0 +1,176 @@
+"""`aiwebpos-cloud`: the cloud side of AIWebPOS — the MQTT ingest and the lakehouse."""
+
+import logging
+import signal
+import sys
+from pathlib import Path
+from types import FrameType
+
+import click
+
+LAKEHOUSE = click.option(
+    "--lakehouse",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="AIWEBPOS_LAKEHOUSE",
+    help="The lakehouse directory (one Delta table per sub-directory). Env: AIWEBPOS_LAKEHOUSE.",
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """AIWebPOS cloud: ingest store events from MQTT into the Delta lakehouse, and query it."""
+
+
+@main.command()
+@LAKEHOUSE
+@click.option("--mqtt-url", default=None, help="The broker, e.g. mqtts://aiwebpos-ingest:SECRET@broker:8883.")
+@click.option(
+    "--mqtt-ca-file", default=None, help="CA certificate(s) to trust for mqtts:// (default: the system's)."
+)
+@click.option("--client-id", default=None, help="This process's MQTT client id: stable, unique per process.")
+@click.option(
+    "--batch-size", default=None, type=click.IntRange(min=1), help="Messages per commit (default 5000)."
+)
+@click.option(
+    "--batch-seconds",
+    default=None,
+    type=click.FloatRange(min=0, min_open=True),
+    help="Longest wait to fill a batch (default 1.0).",
+)
+@click.option(
+    "--config", default=None, type=click.Path(dir_okay=False, path_type=Path), help="A TOML settings file."
+)
+@click.option("--log-level", default=None, type=click.Choice(["debug", "info", "warning", "error"]))
+def ingest(
+    lakehouse: Path,
+    mqtt_url: str | None,
+    mqtt_ca_file: str | None,
+    client_id: str | None,
+    batch_size: int | None,
+    batch_seconds: float | None,
+    config: Path | None,
+    log_level: str | None,
+) -> None:
+    """Store every store event from the broker in the lakehouse, exactly once, until stopped.
+
+    Settings come from these flags, then AIWEBPOS_* variables (AIWEBPOS_MQTT_URL, AIWEBPOS_CLIENT_ID, …),
+    then the TOML file (--config, AIWEBPOS_CONFIG, or cloud.toml in the lakehouse). Ctrl-C or SIGTERM
+    stores and acknowledges what was received, then disconnects; a second one stops at once (nothing
+    unacknowledged is lost: the broker keeps it for this client id).
+    """
+    from aiwebpos_cloud.ingest.service import Ingest
+    from aiwebpos_cloud.settings import SettingsError, load_settings
+
+    try:
+        settings = load_settings(
+            lakehouse,
+            config,
+            mqtt_url=mqtt_url,
+            mqtt_ca_file=mqtt_ca_file,
+            client_id=client_id,
+            batch_size=batch_size,
+            batch_seconds=batch_seconds,
+            log_level=log_level,
+        )
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from exc
+    _configure_logging(settings.log_level)
+    service = Ingest(settings)
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        if service.stopping.is_set():
+            raise SystemExit(128 + signum)
+        logging.getLogger(__name__).info(
+            "stopping (%s): storing what was received", signal.Signals(signum).name
+        )
+        service.stop()
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    service.run()
+
+
+@main.command()
+@LAKEHOUSE
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array of row objects instead of a table.")
+@click.option(
+    "--max-rows", default=1000, show_default=True, help="Rows shown in a table (--json prints all)."
+)
+@click.argument("query")
+def sql(lakehouse: Path, as_json: bool, max_rows: int, query: str) -> None:
+    """Run one read-only SQL query (DuckDB) over the lakehouse.
+
+    Tables: events, sales, sale_lines, payments, receipt_vat, returns, return_lines, shift_events,
+    stock_movements, timeclock, dead_letters. Views: shifts, seq_gaps. Anything but SELECT is refused.
+    """
+    import duckdb
+
+    from aiwebpos_cloud.lakehouse.query import QueryRefused, run_query
+    from aiwebpos_cloud.output import print_json, print_table
+
+    if not lakehouse.is_dir():
+        click.echo(
+            f"note: no lakehouse at {lakehouse} yet (the ingest creates it); every table is empty", err=True
+        )
+    try:
+        result = run_query(lakehouse, query)
+    except QueryRefused as exc:
+        raise click.ClickException(str(exc)) from exc
+    except duckdb.Error as exc:
+        raise click.ClickException(f"the query failed: {exc}") from exc
+    if as_json:
+        print_json(result)
+    else:
+        print_table(result, max_rows)
+
+
+@main.group()
+def lakehouse() -> None:
+    """Maintain the lakehouse: compaction, rebuilding derived tables, listing tables."""
+
+
+@lakehouse.command()
+@LAKEHOUSE
+@click.option(
+    "--retention-hours",
+    default=7 * 24,
+    show_default=True,
+    type=click.IntRange(min=24),
+    help="Vacuum only files unreferenced for longer than this (at least a day: readers may still use them).",
+)
+def compact(lakehouse: Path, retention_hours: int) -> None:
+    """Compact small files of every table, write a checkpoint, and vacuum old files (safe beside the ingest)."""
+    from aiwebpos_cloud.maintenance_cli import run_compaction
+
+    run_compaction(lakehouse, retention_hours)
+
+
+@lakehouse.command()
+@LAKEHOUSE
+def rebuild(lakehouse: Path) -> None:
+    """Recompute every derived table (sales, sale_lines, payments, …) from the events table."""
+    from aiwebpos_cloud.maintenance_cli import run_rebuild
+
+    run_rebuild(lakehouse)
+
+
+@lakehouse.command()
+@LAKEHOUSE
+def tables(lakehouse: Path) -> None:
+    """List the tables and views, what each holds, and their size."""
+    from aiwebpos_cloud.maintenance_cli import show_tables
+
+    show_tables(lakehouse)
+
+
+def _configure_logging(level: str) -> None:
+    logging.basicConfig(
+        level=level.upper(),
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""The MQTT ingest: shared subscription → validation → LakehouseWriter → acknowledgement."""

@@ -1,0 +1,1 @@
+"""The Delta lakehouse: table definitions, the writer, derived tables, read-only SQL, maintenance."""

@@ -1,0 +1,93 @@
+"""`LakehouseWriter`: the one way events get into the lakehouse (the ingest and the history generator).
+
+A batch is stored `events` first, then each derived table (see `derive.py` for why that order keeps
+them consistent). Every write is a MERGE on the table's key, so writing the same envelopes again —
+a redelivery, a restarted ingest, a second ingest process — stores nothing twice.
+"""
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pyarrow as pa  # type: ignore[import-untyped]
+from deltalake import DeltaTable
+
+from aiwebpos_cloud.lakehouse.delta import merge_new_rows, open_table
+from aiwebpos_cloud.lakehouse.derive import derive_all
+from aiwebpos_cloud.lakehouse.rows import DeadLetter, dead_letters_table, events_table, unique_envelopes
+from aiwebpos_cloud.lakehouse.tables import ALL_TABLES, BY_NAME, DEAD_LETTERS, EVENTS, TableSpec
+from aiwebpos_contracts import Envelope
+
+
+@dataclass
+class WriteReport:
+    received: int = 0
+    stored: int = 0
+    derived_rows: dict[str, int] = field(default_factory=dict)
+    merges: int = 0
+    commit_attempts: int = 0
+    seconds: float = 0.0
+
+    @property
+    def retries(self) -> int:
+        """MERGEs run again because another writer committed to the same partitions first."""
+        return self.commit_attempts - self.merges
+
+    @property
+    def duplicates(self) -> int:
+        return self.received - self.stored
+
+
+class LakehouseWriter:
+    """Stores batches of validated envelopes (and dead letters) in the lakehouse at `root`, idempotently."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._tables: dict[str, DeltaTable] = {}
+
+    def create_tables(self) -> None:
+        """Create every table not created yet, so that readers see them all from the start."""
+        for spec in ALL_TABLES:
+            self.table(spec)
+
+    def write(self, envelopes: Sequence[Envelope], *, received_at: datetime | None = None) -> WriteReport:
+        """Store every envelope whose event_id is not stored yet, then its derived rows.
+
+        Returns once everything is committed; raises `LakehouseWriteError` (or an I/O error) otherwise,
+        in which case nothing may be acknowledged and the same batch can simply be written again.
+        """
+        started = time.perf_counter()
+        report = WriteReport(received=len(envelopes))
+        unique = unique_envelopes(envelopes)
+        if unique:
+            events = events_table(unique, received_at or datetime.now(UTC))
+            report.stored = self._merge(EVENTS, events, report)
+            self._write_derived(events, report)
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def write_dead_letters(self, letters: Sequence[DeadLetter]) -> int:
+        """Keep messages that are not valid events, with the reason; returns how many were new."""
+        if not letters:
+            return 0
+        return self._merge(DEAD_LETTERS, dead_letters_table(letters), WriteReport())
+
+    def _write_derived(self, events: pa.Table, report: WriteReport) -> None:
+        for name, rows in derive_all(events).items():
+            if rows.num_rows:
+                report.derived_rows[name] = self._merge(BY_NAME[name], rows, report)
+
+    def _merge(self, spec: TableSpec, rows: pa.Table, report: WriteReport) -> int:
+        table = self.table(spec)
+        table.update_incremental()
+        result = merge_new_rows(table, spec, rows)
+        report.merges += 1
+        report.commit_attempts += result.attempts
+        return result.inserted
+
+    def table(self, spec: TableSpec) -> DeltaTable:
+        if spec.name not in self._tables:
+            self._tables[spec.name] = open_table(spec, self.root)
+        return self._tables[spec.name]

@@ -1,0 +1,1 @@
+"""`make demo`: the whole chain on one machine (see README)."""

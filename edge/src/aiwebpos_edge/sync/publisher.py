@@ -1,0 +1,158 @@
+"""Drains the outbox to the broker: in `seq` order, QoS 1, at most `window` messages in flight, and an
+event marked sent only when its PUBACK arrives. Selling never waits for any of this.
+
+A crash between PUBACK and the mark only means the event is sent again after the restart; the cloud
+stores each `event_id` once. A PUBACK saying "no matching subscribers" (MQTT 5 reason 16: the broker
+took the event but nobody will get it — Mosquitto says so after a restart, before the ingest's shared
+subscription is back) does not count as sent: the event is published again a little later.
+"""
+
+import asyncio
+import logging
+import time
+from functools import partial
+from importlib.metadata import version
+from typing import Any
+
+import msgspec
+import paho.mqtt.client as mqtt
+
+from aiwebpos_contracts.status import StoreStatus
+from aiwebpos_contracts.topics import commands_topic, event_topic, status_topic
+from aiwebpos_edge.clock import iso
+from aiwebpos_edge.node import Node
+from aiwebpos_edge.sync import outbox
+from aiwebpos_edge.sync.commands import CommandInbox
+from aiwebpos_edge.sync.connection import Connection
+
+log = logging.getLogger("aiwebpos_edge.sync")
+IDLE_POLL_S = 0.1
+ACK_FLUSH_S = 0.05
+STATUS_EVERY_S = 30.0
+UNROUTED_RETRY_S = 1.0
+NO_MATCHING_SUBSCRIBERS = 16
+
+
+class OutboxPublisher:
+    def __init__(self, node: Node, connection: Connection, *, window: int = 100) -> None:
+        self.node = node
+        self.connection = connection
+        self.window = window
+        self.inflight: dict[int, int] = {}  # paho mid → outbox seq
+        self.cursor: int | None = None  # the highest seq handed to paho
+        self.acked: list[int] = []
+        self.refused: dict[int, str] = {}  # seq → the broker's reason (e.g. not authorised)
+        self.rewind_to: int | None = None  # resend from here: events nobody subscribed to yet
+        self._rewind_at = 0.0
+        self._window_free = asyncio.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self.commands = CommandInbox(node, connection)
+        connection.configure = self._configure
+
+    def _configure(self, client: mqtt.Client) -> None:
+        client.on_publish = self._on_publish
+        client.on_message = self.commands.on_message
+        client.max_inflight_messages_set(self.window)
+
+    @property
+    def connected(self) -> bool:
+        return self.connection.connected
+
+    def _on_publish(self, client: mqtt.Client, userdata: Any, mid: int, reason: Any, props: Any) -> None:
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self._settle, client, mid, reason)
+
+    def _settle(self, client: mqtt.Client, mid: int, reason: Any) -> None:
+        if client is not self.connection.client:
+            return  # an acknowledgement from a connection already gone: its events are sent again
+        seq = self.inflight.pop(mid, None)
+        if seq is None:
+            return
+        if reason is not None and reason.value == NO_MATCHING_SUBSCRIBERS:
+            self.rewind_to = seq - 1 if self.rewind_to is None else min(self.rewind_to, seq - 1)
+            self._rewind_at = time.monotonic() + UNROUTED_RETRY_S
+        elif reason is not None and reason.is_failure:
+            self.refused[seq] = str(reason)  # stays unsent in the outbox, reported in the status
+            log.error("broker refused event seq %s: %s", seq, reason)
+        else:
+            self.acked.append(seq)
+        self._window_free.set()
+
+    async def session(self) -> None:
+        """Runs while connected; cancelled when the connection drops."""
+        self._loop = asyncio.get_running_loop()
+        self.inflight.clear()  # a new connection: start again from the outbox
+        self.cursor, self.rewind_to = None, None
+        self.commands.bind(self._loop)
+        self.connection.client.subscribe(commands_topic(self.node.store_id), qos=1)
+        await self.publish_status()
+        await asyncio.gather(self._pump(), self._flush_acks(), self._status_loop())
+
+    async def _pump(self) -> None:
+        client, store_id = self.connection.client, self.node.store_id
+        if self.cursor is None:
+            self.cursor = await self.node.read(outbox.last_published_seq)
+        while True:
+            if self.rewind_to is not None and time.monotonic() >= self._rewind_at:
+                self.cursor, self.rewind_to = min(self.cursor, self.rewind_to), None
+            room = self.window - len(self.inflight)
+            if room <= 0:
+                self._window_free.clear()
+                await self._window_free.wait()
+                continue
+            rows = await self.node.read(partial(outbox.unpublished, after=self.cursor, limit=room))
+            if not rows:
+                await asyncio.sleep(IDLE_POLL_S)
+                continue
+            in_flight = set(self.inflight.values())
+            for seq, event_type, envelope in rows:
+                self.cursor = max(self.cursor, seq)
+                if seq in in_flight:
+                    continue  # a rewind met an event still awaiting its PUBACK
+                info = client.publish(event_topic(store_id, event_type), envelope, qos=1)
+                self.inflight[info.mid] = seq
+
+    async def _flush_acks(self) -> None:
+        while True:
+            await asyncio.sleep(ACK_FLUSH_S)
+            await self.flush()
+
+    async def flush(self) -> None:
+        if not self.acked:
+            return
+        seqs, self.acked = self.acked, []
+        await self.node.write(lambda tx: outbox.mark_published(tx.conn, seqs, tx.at))
+
+    async def _status_loop(self) -> None:
+        while True:
+            await asyncio.sleep(STATUS_EVERY_S)
+            await self.publish_status()
+
+    async def status(self, online: bool) -> StoreStatus:
+        counts = await self.node.read(outbox.outbox_status)
+        return StoreStatus(
+            store_id=self.node.store_id,
+            online=online,
+            at=iso(self.node.clock.now()),
+            outbox_pending=counts["outbox_pending"],
+            last_seq=counts["last_seq"],
+            last_published_seq=counts["last_published_seq"],
+            software_version=version("aiwebpos-edge"),
+            devices={"publish_refused": len(self.refused)} if self.refused else {},
+        )
+
+    async def publish_status(self, online: bool = True) -> mqtt.MQTTMessageInfo:
+        payload = msgspec.json.encode(await self.status(online))
+        return self.connection.client.publish(status_topic(self.node.store_id), payload, qos=1, retain=True)
+
+    async def goodbye(self) -> None:
+        """On a clean shutdown: record what was acknowledged, say offline, disconnect."""
+        await self.flush()
+        if self.connected:
+            info = await self.publish_status(online=False)
+            await asyncio.to_thread(info.wait_for_publish, 2)
+            self.connection.disconnect()
+
+
+def offline_will(store_id: str) -> bytes:
+    return msgspec.json.encode(StoreStatus(store_id=store_id, online=False))

@@ -1,0 +1,182 @@
+"""The store ⇄ broker link with a real Mosquitto: events leave in seq order and are marked sent only on
+PUBACK; selling never waits for the network; commands apply once; the status says online or not."""
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+import msgspec
+import pytest
+from catalog_codes import COKE_2L, SUGAR
+from devkit.mosquitto import MosquittoBroker
+from devkit.mqtt import MqttPeer
+from edge_support import Shop
+from litestar.testing import AsyncTestClient
+
+from aiwebpos_contracts import decode_envelope, uuid7
+from aiwebpos_contracts.commands import Command
+from aiwebpos_edge.app import create_app
+from aiwebpos_edge.clock import SettableClock
+from aiwebpos_edge.db.database import connect
+from aiwebpos_edge.settings import NodeSettings, load_settings
+
+EVENTS = "aiwebpos/v1/stores/MSU-01/events/"
+
+
+@pytest.fixture
+async def linked(
+    node_settings: NodeSettings, demo_catalog: None, broker: MosquittoBroker, clock: SettableClock
+) -> AsyncIterator[Shop]:
+    settings = load_settings(node_settings.data_dir, mqtt_url=broker.url("MSU-01"))
+    async with AsyncTestClient(app=create_app(settings, clock)) as client:
+        yield Shop(client)
+
+
+@pytest.fixture
+def cloud(broker: MosquittoBroker) -> Any:
+    topics = ["aiwebpos/v1/stores/+/events/#", "aiwebpos/v1/stores/+/status"]
+    peer = MqttPeer(broker, "aiwebpos-ingest", topics, client_id="test-cloud")
+    yield peer
+    peer.close()
+
+
+def _unsent(settings_dir: str) -> int:
+    conn = connect(f"{settings_dir}/store.db", readonly=True)  # type: ignore[arg-type]
+    count = int(conn.execute("SELECT COUNT(*) FROM outbox WHERE published_at IS NULL").fetchone()[0])
+    conn.close()
+    return count
+
+
+def _outbox_count(settings_dir: str) -> int:
+    conn = connect(f"{settings_dir}/store.db", readonly=True)  # type: ignore[arg-type]
+    count = int(conn.execute("SELECT COUNT(*) FROM outbox").fetchone()[0])
+    conn.close()
+    return count
+
+
+async def _eventually(check: Any, limit: float = 20) -> None:
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        if await check():
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("timed out")
+
+
+async def test_events_arrive_in_seq_order_and_are_marked_sent(
+    linked: Shop, cloud: MqttPeer, node_settings: NodeSettings
+) -> None:
+    shift = await linked.open_shift()
+    receipts = [await linked.sell(shift, SUGAR, COKE_2L) for _ in range(5)]
+
+    async def drained() -> bool:
+        status = (await linked.get("/api/v1/sync/status")).json()
+        return status["connected"] and status["outbox_pending"] == 0
+
+    await _eventually(drained)
+    total = _outbox_count(node_settings.data_dir)
+    await cloud.until(lambda: len(cloud.received(EVENTS)) >= total, what="every event at the subscriber")
+    envelopes = [decode_envelope(m.payload) for m in cloud.received(EVENTS)]
+    assert [e.seq for e in envelopes] == sorted(e.seq for e in envelopes)
+    assert len({e.event_id for e in envelopes}) == len(envelopes) >= 5 + 5 + 1
+    completed = [e.payload["receipt"]["receipt_no"] for e in envelopes if e.type == "sale.completed"]
+    assert completed == [r["receipt_no"] for r in receipts]
+    assert all(m.topic == EVENTS + decode_envelope(m.payload).type for m in cloud.received(EVENTS))
+    assert _unsent(node_settings.data_dir) == 0
+    status = (await linked.get("/api/v1/sync/status")).json()
+    assert status["last_published_seq"] == envelopes[-1].seq and status["last_published_at"]
+
+
+async def test_selling_goes_on_while_the_broker_is_down_and_the_backlog_drains_after(
+    linked: Shop, cloud: MqttPeer, broker: MosquittoBroker, node_settings: NodeSettings
+) -> None:
+    shift = await linked.open_shift()
+    await linked.sell(shift, SUGAR)
+
+    async def connected() -> bool:
+        return bool((await linked.get("/api/v1/sync/status")).json()["connected"])
+
+    await _eventually(connected)
+    broker.stop()
+    receipts = [await linked.sell(shift, COKE_2L) for _ in range(10)]  # no broker: still sells
+    status = (await linked.get("/api/v1/sync/status")).json()
+    assert status["outbox_pending"] >= 10 and not status["connected"]
+    broker.start()
+
+    async def drained() -> bool:
+        return (await linked.get("/api/v1/sync/status")).json()["outbox_pending"] == 0
+
+    await _eventually(drained, limit=60)
+    conn = connect(f"{node_settings.data_dir}/store.db", readonly=True)  # type: ignore[arg-type]
+    ids = {r[0] for r in conn.execute("SELECT event_id FROM outbox WHERE type = 'sale.completed'")}
+    conn.close()
+    await cloud.until(
+        lambda: ids <= {decode_envelope(m.payload).event_id for m in cloud.received(EVENTS)},
+        what="every sale after the outage",
+    )
+    assert len(receipts) == 10
+
+
+async def test_the_retained_status_tells_online_and_backlog(linked: Shop, broker: MosquittoBroker) -> None:
+    watcher = MqttPeer(broker, "aiwebpos-hq", ["aiwebpos/v1/stores/MSU-01/status"])
+    try:
+        await watcher.until(
+            lambda: any(msgspec.json.decode(m.payload)["online"] for m in watcher.messages),
+            what="online status",
+        )
+        status = msgspec.json.decode(watcher.messages[-1].payload)
+        assert status["store_id"] == "MSU-01" and status["software_version"] and "outbox_pending" in status
+    finally:
+        watcher.close()
+
+
+async def test_a_command_applies_once_however_often_it_arrives(
+    linked: Shop, broker: MosquittoBroker, cloud: MqttPeer
+) -> None:
+    hq = MqttPeer(broker, "aiwebpos-hq")
+    command = Command(
+        command_id=str(uuid7()),
+        type="price.set",
+        issued_at="2026-11-23T08:00:00Z",
+        body={"prices": [{"sku": "SUGAR-25", "price_cents": 5999}]},
+        issued_by="hq-lerato",
+    )
+    try:
+        for _ in range(3):  # redelivered
+            hq.publish("aiwebpos/v1/stores/MSU-01/commands", msgspec.json.encode(command))
+
+        def results() -> list[Any]:
+            return [decode_envelope(m.payload) for m in cloud.received(EVENTS + "command.result")]
+
+        await cloud.until(lambda: len(results()) >= 1, what="command.result")
+        await asyncio.sleep(0.5)
+        assert [(r.payload["command_id"], r.payload["ok"]) for r in results()] == [(command.command_id, True)]
+        product = (await linked.get("/api/v1/products/SUGAR-25")).json()
+        assert product["price_cents"] == 5999
+        audit = (await linked.get("/api/v1/audit?action=price.changed", role="manager")).json()
+        assert len(audit) == 1 and audit[0]["actor"] == "hq"
+        bad = Command(
+            command_id=str(uuid7()),
+            type="price.set",
+            issued_at="2026-11-23T08:00:00Z",
+            body={"prices": [{"sku": "NO-SUCH", "price_cents": 1}]},
+        )
+        hq.publish("aiwebpos/v1/stores/MSU-01/commands", msgspec.json.encode(bad))
+        await cloud.until(lambda: len(results()) >= 2, what="the failed command's result")
+        assert results()[-1].payload["ok"] is False and "NO-SUCH" in results()[-1].payload["detail"]
+    finally:
+        hq.close()
+
+
+async def test_wrong_credentials_leave_the_node_selling_offline(
+    node_settings: NodeSettings, demo_catalog: None, broker: MosquittoBroker, clock: SettableClock
+) -> None:
+    url = broker.url("MSU-01").replace("store-msu01-secret", "wrong")
+    settings = load_settings(node_settings.data_dir, mqtt_url=url)
+    async with AsyncTestClient(app=create_app(settings, clock)) as client:
+        shop = Shop(client)
+        shift = await shop.open_shift()
+        await shop.sell(shift, SUGAR)
+        status = (await shop.get("/api/v1/sync/status")).json()
+        assert status["connected"] is False and status["outbox_pending"] > 0
