@@ -8,7 +8,6 @@ import shutil
 import signal
 from pathlib import Path
 
-from devkit.mosquitto import MosquittoBroker, free_port
 from rich.console import Console
 from rich.table import Table
 
@@ -16,6 +15,7 @@ from aiwebpos_edge.demo.seed import seed_demo_store
 from aiwebpos_edge.demo.tills import SimulatedTill
 from aiwebpos_edge.settings import load_settings
 from demo.processes import Child, wait_healthy
+from devkit.mosquitto import MosquittoBroker, free_port
 
 STORES = {"MSU-01": "Maseru Sunrise Grocers", "TY-02": "Teyateyaneng Corner Store"}
 BROKER_USERS = {

@@ -9,6 +9,8 @@ import subprocess
 import time
 from pathlib import Path
 
+from devkit.tls import TlsFiles
+
 CONFIG_DIR = Path(__file__).parents[1] / "firmware_config" / "mosquitto"
 MOSQUITTO = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
 MOSQUITTO_PASSWD = shutil.which("mosquitto_passwd") or "/usr/bin/mosquitto_passwd"
@@ -21,7 +23,8 @@ def free_port() -> int:
 
 
 class MosquittoBroker:
-    def __init__(self, directory: Path, users: dict[str, str]) -> None:
+    def __init__(self, directory: Path, users: dict[str, str], tls: TlsFiles | None = None) -> None:
+        """With `tls`, a second listener on `tls_port` speaks TLS with that certificate."""
         self.directory = directory
         self.port = free_port()
         self.host = "127.0.0.1"
@@ -40,7 +43,16 @@ class MosquittoBroker:
         )
         # Run as whoever runs the tests (as root, Mosquitto would switch to its own user and lose access to
         # the temporary directory).
-        extra = f"\nuser {getpass.getuser()}\nlog_dest file {directory / 'mosquitto.log'}\nlog_type all\n"
+        self.tls_port = free_port() if tls else None
+        tls_listener = (
+            f"\nlistener {self.tls_port} {self.host}\ncafile {tls.ca}\ncertfile {tls.cert}\nkeyfile {tls.key}\n"
+            if tls
+            else ""
+        )
+        extra = (
+            tls_listener
+            + f"\nuser {getpass.getuser()}\nlog_dest file {directory / 'mosquitto.log'}\nlog_type all\n"
+        )
         (directory / "mosquitto.conf").write_text(rendered + extra)
 
     def _write_passwords(self) -> None:

@@ -7,9 +7,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
-from devkit.chain import Reconciliation, reconcile
 
 from aiwebpos_edge.demo.catalog import demo_products
+from devkit.chain import Reconciliation, reconcile
 
 CASHIER_PIN = "1234"  # thabo, in every demo store
 CODES = [p.barcodes[0] for p in demo_products() if p.barcodes]

@@ -10,11 +10,11 @@ from pathlib import Path
 import msgspec
 import paho.mqtt.client as mqtt
 from chain_support import Till, wait_reconciled
+
+from aiwebpos_contracts import Envelope, encode_envelope, uuid7
 from devkit.chain import Ingest, StoreNode, outbox_events, sql
 from devkit.mosquitto import MosquittoBroker
 from devkit.mqtt import MqttPeer
-
-from aiwebpos_contracts import Envelope, encode_envelope, uuid7
 
 
 def _node(seeded_store: Path, tmp_path: Path, broker: MosquittoBroker, **settings: str) -> StoreNode:

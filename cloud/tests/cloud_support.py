@@ -10,12 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import paho.mqtt.client as mqtt
-from devkit.mosquitto import MosquittoBroker
 from paho.mqtt.enums import CallbackAPIVersion
 
 from aiwebpos_cloud.lakehouse.query import run_query
 from aiwebpos_contracts import Envelope, encode_envelope
 from aiwebpos_contracts.topics import event_topic
+from devkit.mosquitto import MosquittoBroker
 
 CLOUD = str(Path(sys.executable).with_name("aiwebpos-cloud"))
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from cloud_support import IngestProcess, StorePublisher
+
 from devkit.mosquitto import MosquittoBroker
 
 

@@ -9,10 +9,10 @@ from pathlib import Path
 import msgspec
 from cloud_factories import Store
 from cloud_support import IngestProcess, StorePublisher, query, scalar, wait_until
-from devkit.mosquitto import MosquittoBroker
 
 from aiwebpos_contracts import Envelope, encode_envelope
 from aiwebpos_contracts.topics import event_topic
+from devkit.mosquitto import MosquittoBroker
 
 FAST = {"AIWEBPOS_BATCH_SIZE": "200", "AIWEBPOS_BATCH_SECONDS": "0.2"}
 

@@ -2,15 +2,15 @@
 PUBACK; selling never waits for the network; commands apply once; the status says online or not."""
 
 import asyncio
+import signal
 import time
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import msgspec
 import pytest
 from catalog_codes import COKE_2L, SUGAR
-from devkit.mosquitto import MosquittoBroker
-from devkit.mqtt import MqttPeer
 from edge_support import Shop
 from litestar.testing import AsyncTestClient
 
@@ -20,6 +20,11 @@ from aiwebpos_edge.app import create_app
 from aiwebpos_edge.clock import SettableClock
 from aiwebpos_edge.db.database import connect
 from aiwebpos_edge.settings import NodeSettings, load_settings
+from devkit.chain import StoreNode
+from devkit.fixtures import BROKER_USERS
+from devkit.mosquitto import MosquittoBroker
+from devkit.mqtt import MqttPeer
+from devkit.tls import make_tls_files
 
 EVENTS = "aiwebpos/v1/stores/MSU-01/events/"
 
@@ -31,6 +36,12 @@ async def linked(
     settings = load_settings(node_settings.data_dir, mqtt_url=broker.url("MSU-01"))
     async with AsyncTestClient(app=create_app(settings, clock)) as client:
         yield Shop(client)
+
+
+@pytest.fixture
+def seeded_dir(node_settings: NodeSettings, demo_catalog: None, tmp_path: Path) -> Path:
+    """The test's node directory, for a node run as a real process."""
+    return Path(node_settings.data_dir)
 
 
 @pytest.fixture
@@ -180,3 +191,93 @@ async def test_wrong_credentials_leave_the_node_selling_offline(
         await shop.sell(shift, SUGAR)
         status = (await shop.get("/api/v1/sync/status")).json()
         assert status["connected"] is False and status["outbox_pending"] > 0
+
+
+# paho does not close the socket of a TLS handshake that fails verification (the garbage collector does):
+# that third-party warning is expected in the untrusted half of this test.
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+async def test_tls_to_the_broker_is_verified_against_the_stores_ca(
+    node_settings: NodeSettings, demo_catalog: None, tmp_path: Path, clock: SettableClock
+) -> None:
+    tls = make_tls_files(tmp_path / "tls")
+    broker = MosquittoBroker(tmp_path / "tls-broker", BROKER_USERS, tls=tls)
+    broker.start()
+    subscriber = MqttPeer(broker, "aiwebpos-ingest", ["aiwebpos/v1/stores/+/events/#"], client_id="tls-cloud")
+    try:
+        url = f"mqtts://MSU-01:{BROKER_USERS['MSU-01']}@localhost:{broker.tls_port}"
+        settings = load_settings(node_settings.data_dir, mqtt_url=url, mqtt_ca_file=str(tls.ca))
+        async with AsyncTestClient(app=create_app(settings, clock)) as client:
+            shop = Shop(client)
+            await shop.sell(await shop.open_shift(), SUGAR)
+
+            async def drained() -> bool:
+                status = (await shop.get("/api/v1/sync/status")).json()
+                return status["connected"] and status["outbox_pending"] == 0
+
+            await _eventually(drained)
+        untrusted = load_settings(node_settings.data_dir, mqtt_url=url)  # the system CAs do not know ours
+        async with AsyncTestClient(app=create_app(untrusted, clock)) as client:
+            shop = Shop(client)
+            await shop.sell((await shop.get("/api/v1/shifts?status=open")).json()[0]["id"], SUGAR)
+            await asyncio.sleep(1)
+            status = (await shop.get("/api/v1/sync/status")).json()
+            assert status["connected"] is False and status["outbox_pending"] > 0
+    finally:
+        subscriber.close()
+        broker.kill()
+
+
+async def test_a_silent_broker_is_noticed_and_left_for_a_fresh_connection(
+    node_settings: NodeSettings,
+    demo_catalog: None,
+    broker: MosquittoBroker,
+    clock: SettableClock,
+    cloud: MqttPeer,
+) -> None:
+    settings = load_settings(node_settings.data_dir, mqtt_url=broker.url("MSU-01"), mqtt_keepalive_seconds=1)
+    async with AsyncTestClient(app=create_app(settings, clock)) as client:
+        shop = Shop(client)
+
+        async def connected() -> bool:
+            return bool((await shop.get("/api/v1/sync/status")).json()["connected"])
+
+        await _eventually(connected)
+        assert broker.proc is not None
+        broker.proc.send_signal(signal.SIGSTOP)  # the socket stays open; nothing answers: half-open
+        try:
+            await shop.sell(await shop.open_shift(), SUGAR)
+
+            async def gave_up() -> bool:
+                return not await connected()
+
+            await _eventually(gave_up, limit=15)
+        finally:
+            broker.proc.send_signal(signal.SIGCONT)
+        await _eventually(connected, limit=30)
+
+        async def drained() -> bool:
+            return (await shop.get("/api/v1/sync/status")).json()["outbox_pending"] == 0
+
+        await _eventually(drained, limit=30)
+
+
+def test_a_crashed_node_is_reported_offline_by_its_last_will(
+    seeded_dir: Path, broker: MosquittoBroker
+) -> None:
+    watcher = MqttPeer(broker, "aiwebpos-hq", ["aiwebpos/v1/stores/MSU-01/status"])
+    node = StoreNode(seeded_dir, broker.url("MSU-01"))
+    node.start()
+    try:
+        online = lambda: any(msgspec.json.decode(m.payload)["online"] for m in watcher.messages)  # noqa: E731
+        watcher.wait_for(online, what="online status")
+        node.kill()
+        watcher.wait_for(
+            lambda: msgspec.json.decode(watcher.messages[-1].payload)["online"] is False, what="the Last Will"
+        )
+        late = MqttPeer(broker, "aiwebpos-hq", ["aiwebpos/v1/stores/MSU-01/status"])
+        late.wait_for(lambda: bool(late.messages), what="the retained status")
+        assert late.messages[-1].retain and msgspec.json.decode(late.messages[-1].payload)["online"] is False
+        late.close()
+    finally:
+        node.stop()
+        watcher.close()

@@ -21,6 +21,7 @@ class NodeSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     mqtt_url: str | None = None
     mqtt_ca_file: str | None = None
     mqtt_window: int = 100
+    mqtt_keepalive_seconds: int = 15
     timezone: str = "Africa/Maseru"
     token_ttl_minutes: int = 12 * 60
     idle_timeout_minutes: int = 15

@@ -25,7 +25,6 @@ from aiwebpos_edge.sync.backoff import backoff_delay
 
 log = logging.getLogger("aiwebpos_edge.sync")
 SESSION_EXPIRY_S = 7 * 24 * 3600  # the broker keeps the session (and queued commands) for a week offline
-KEEPALIVE_S = 15  # a half-open socket is noticed within 1.5 × this
 
 
 class Connection:
@@ -37,8 +36,10 @@ class Connection:
         will_topic: str,
         will_payload: bytes,
         ca_file: str | None = None,
+        keepalive_s: int = 15,
     ) -> None:
-        self.target = target
+        """`keepalive_s`: a half-open socket (a broker or link gone silent) is noticed within 1.5 × it."""
+        self.target, self.keepalive_s = target, keepalive_s
         self._client_id, self._ca_file, self._will = client_id, ca_file, (will_topic, will_payload)
         self.configure: Callable[[mqtt.Client], None] = lambda client: None  # users add their callbacks
         self.client = self._new_client()
@@ -104,12 +105,13 @@ class Connection:
                 client.connect,
                 self.target.host,
                 self.target.port,
-                KEEPALIVE_S,
+                self.keepalive_s,
                 clean_start=False,
                 properties=properties,
             )
         except (OSError, ssl.SSLError) as exc:
             log.warning("broker %s:%s unreachable: %s", self.target.host, self.target.port, exc)
+            _close_socket(client)
             return False
         self._stop_network.clear()
         self._network = threading.Thread(
@@ -132,6 +134,7 @@ class Connection:
         if self._network is not None:
             await asyncio.to_thread(self._network.join, 5)
             self._network = None
+        _close_socket(self.client)
         self._connected.clear()
 
     async def run(self, session: Callable[[], Any]) -> None:
@@ -156,3 +159,10 @@ class Connection:
     def disconnect(self) -> None:
         """A clean goodbye (the Last Will is not sent; the caller publishes offline status first)."""
         self.client.disconnect()
+
+
+def _close_socket(client: mqtt.Client) -> None:
+    """The socket of a connection we are done with (paho leaves it open when its loop is not running)."""
+    sock = client.socket()
+    if sock is not None:
+        sock.close()

@@ -35,6 +35,7 @@ def start_sync(node: Node) -> SyncRunner:
         will_topic=status_topic(node.store_id),
         will_payload=offline_will(node.store_id),
         ca_file=settings.mqtt_ca_file,
+        keepalive_s=settings.mqtt_keepalive_seconds,
     )
     publisher = OutboxPublisher(node, connection, window=settings.mqtt_window)
     node.sync = publisher
