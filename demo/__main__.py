@@ -6,16 +6,17 @@ import asyncio
 import contextlib
 import shutil
 import signal
+import time
 from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
 
-from aiwebpos_edge.demo.seed import seed_demo_store
+from aiwebpos_edge.demo.seed import Login, seed_demo_store
 from aiwebpos_edge.demo.tills import SimulatedTill
 from aiwebpos_edge.settings import load_settings
-from demo.processes import Child, wait_healthy
-from devkit.mosquitto import MosquittoBroker, free_port
+from devkit.chain import Ingest, Process, StoreNode, reconcile
+from devkit.mosquitto import MosquittoBroker
 
 STORES = {"MSU-01": "Maseru Sunrise Grocers", "TY-02": "Teyateyaneng Corner Store"}
 BROKER_USERS = {
@@ -39,42 +40,30 @@ async def run(root: Path, pace: float) -> None:
     console = Console()
     shutil.rmtree(root, ignore_errors=True)  # every demo starts from the same fresh chain
     (root / "logs").mkdir(parents=True)
-    children: list[Child] = []
     broker = MosquittoBroker(root / "broker", BROKER_USERS)
+    children: list[Process] = []
+    nodes: dict[str, StoreNode] = {}
     stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
+        asyncio.get_running_loop().add_signal_handler(sig, stop.set)
     try:
-        with console.status("starting the broker, two store nodes and the ingest…"):
+        with console.status("starting the broker, the ingest and two store nodes…"):
             broker.start()
-            lakehouse = root / "lakehouse"
-            children.append(
-                Child(
-                    "ingest",
-                    ["aiwebpos-cloud", "ingest", "--lakehouse", str(lakehouse)],
-                    root / "logs",
-                    {"AIWEBPOS_MQTT_URL": broker.url("aiwebpos-ingest")},
-                )
+            ingest = Ingest(
+                root / "lakehouse", broker.url("aiwebpos-ingest"), "ingest-1", root / "logs", own_session=True
             )
-            nodes = {}
+            ingest.start()
+            children.append(ingest)
+            broker.wait_subscribed("ingest-1")
             for store_id in STORES:
-                settings = load_settings(root / store_id)
-                logins = seed_demo_store(settings, store_id)
-                port = free_port()
-                node = Child(
-                    store_id,
-                    ["aiwebpos-edge", "serve", "--data-dir", str(root / store_id), "--port", str(port)],
-                    root / "logs",
-                    {"AIWEBPOS_MQTT_URL": broker.url(store_id)},
-                )
+                logins = seed_demo_store(load_settings(root / store_id), store_id)
+                node = StoreNode(root / store_id, broker.url(store_id), own_session=True)
                 children.append(node)
-                nodes[store_id] = (f"http://127.0.0.1:{port}", node)
-            for url, node in nodes.values():
-                await asyncio.to_thread(wait_healthy, url, node)
+                await asyncio.to_thread(node.start)
+                nodes[store_id] = node
         tills = [
-            SimulatedTill(url, f"T{i + 1}", pin, seed=hash((store_id, i)), pace_s=pace)
-            for store_id, (url, _) in nodes.items()
+            SimulatedTill(node.url, f"T{i + 1}", pin, seed=hash((store_id, i)), pace_s=pace)
+            for store_id, node in nodes.items()
             for i, pin in enumerate(CASHIER_PINS)
         ]
         _banner(console, root, broker, nodes, logins)
@@ -85,32 +74,45 @@ async def run(root: Path, pace: float) -> None:
     finally:
         console.print("stopping…")
         for child in reversed(children):
+            if isinstance(child, StoreNode):
+                child.stop()
+        with console.status("letting the ingest store the last events…"):
+            await asyncio.to_thread(_settle, root, nodes)
+        for child in children:
             child.stop()
         broker.stop()
         console.print(f"stopped. Everything the demo made is in {root}")
 
 
+def _settle(root: Path, nodes: dict[str, StoreNode], timeout: float = 20) -> None:
+    """Until every store's events are in the lakehouse (or time runs out): a clean stop loses nothing."""
+    deadline = time.monotonic() + timeout
+    for store_id, node in nodes.items():
+        while (
+            not reconcile(node.data_dir, root / "lakehouse", store_id).exact and time.monotonic() < deadline
+        ):
+            time.sleep(0.5)
+
+
 async def _report(
-    console: Console, tills: list[SimulatedTill], children: list[Child], stop: asyncio.Event
+    console: Console, tills: list[SimulatedTill], children: list[Process], stop: asyncio.Event
 ) -> None:
     while not stop.is_set():
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), 30)
-        dead = [c.name for c in children if not c.alive()]
+        dead = [child.log_path.name for child in children if not child.alive()]
         console.print(f"  {sum(t.sold for t in tills)} sales so far" + (f"; STOPPED: {dead}" if dead else ""))
 
 
 def _banner(
-    console: Console,
-    root: Path,
-    broker: MosquittoBroker,
-    nodes: dict[str, tuple[str, Child]],
-    logins: list[object],
+    console: Console, root: Path, broker: MosquittoBroker, nodes: dict[str, StoreNode], logins: list[Login]
 ) -> None:
-    console.print(f"\n[bold]AIWebPOS demo[/] — everything lives in {root}; logs in {root / 'logs'}")
-    for store_id, (url, _) in nodes.items():
+    console.print(
+        f"\n[bold]AIWebPOS demo[/] — everything lives in {root}; logs in {root / 'logs'} and each store's folder"
+    )
+    for store_id, node in nodes.items():
         console.print(
-            f"  store {store_id} ({STORES[store_id]}):  POS API {url}/api/v1   OpenAPI {url}/schema/openapi.json"
+            f"  store {store_id} ({STORES[store_id]}):  POS API {node.url}/api/v1   OpenAPI {node.url}/schema/openapi.json"
         )
     console.print(f"  broker      mqtt://127.0.0.1:{broker.port} (users and passwords in {root / 'broker'})")
     console.print(f"  lakehouse   {root / 'lakehouse'} — try:")
@@ -120,7 +122,7 @@ def _banner(
     )
     table = Table("role", "username", "password", "till PIN", title="logins (the same at every store)")
     for login in logins:
-        table.add_row(login.role, login.username, login.password, login.pin or "—")  # type: ignore[attr-defined]
+        table.add_row(login.role, login.username, login.password, login.pin or "—")
     console.print(table)
     console.print("  Two simulated tills sell at each store. Ctrl-C stops everything.\n")
 

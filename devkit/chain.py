@@ -23,8 +23,11 @@ BIN = Path(sys.executable).parent
 class Process:
     """A console script of ours as a child process, its output in a log file."""
 
-    def __init__(self, args: list[str], log: Path, env: dict[str, str] | None = None) -> None:
-        self.args, self.log_path, self.env = args, log, env or {}
+    def __init__(
+        self, args: list[str], log: Path, env: dict[str, str] | None = None, own_session: bool = False
+    ) -> None:
+        """`own_session`: the child does not get the terminal's Ctrl-C (the demo stops its children itself)."""
+        self.args, self.log_path, self.env, self.own_session = args, log, env or {}, own_session
         self.proc: subprocess.Popen[bytes] | None = None
         self._log: IO[bytes] | None = None
 
@@ -35,6 +38,7 @@ class Process:
             stdout=self._log,
             stderr=subprocess.STDOUT,
             env={**os.environ, "AIWEBPOS_LOG_LEVEL": "warning", **self.env},
+            start_new_session=self.own_session,
         )
 
     def alive(self) -> bool:
@@ -64,7 +68,9 @@ class Process:
 
 
 class StoreNode(Process):
-    def __init__(self, data_dir: Path, mqtt_url: str | None, **settings: str) -> None:
+    def __init__(
+        self, data_dir: Path, mqtt_url: str | None, own_session: bool = False, **settings: str
+    ) -> None:
         self.data_dir, self.port = data_dir, free_port()
         env = {"AIWEBPOS_MQTT_URL": mqtt_url} if mqtt_url else {}
         env |= {f"AIWEBPOS_{name.upper()}": value for name, value in settings.items()}
@@ -72,6 +78,7 @@ class StoreNode(Process):
             ["aiwebpos-edge", "serve", "--data-dir", str(data_dir), "--port", str(self.port)],
             data_dir / "serve.log",
             env,
+            own_session,
         )
 
     @property
@@ -93,7 +100,15 @@ class StoreNode(Process):
 
 
 class Ingest(Process):
-    def __init__(self, lakehouse: Path, mqtt_url: str, client_id: str, log_dir: Path, *extra: str) -> None:
+    def __init__(
+        self,
+        lakehouse: Path,
+        mqtt_url: str,
+        client_id: str,
+        log_dir: Path,
+        *extra: str,
+        own_session: bool = False,
+    ) -> None:
         super().__init__(
             [
                 "aiwebpos-cloud",
@@ -107,6 +122,7 @@ class Ingest(Process):
                 *extra,
             ],
             log_dir / f"{client_id}.log",
+            own_session=own_session,
         )
 
 

@@ -70,6 +70,7 @@ class MosquittoBroker:
         self.proc = subprocess.Popen(
             [MOSQUITTO, "-c", str(self.directory / "mosquitto.conf")],
             stdout=subprocess.DEVNULL,
+            start_new_session=True,  # a Ctrl-C meant for the demo or the tests must not stop the broker early
             stderr=subprocess.DEVNULL,
         )
         deadline = time.monotonic() + 10

@@ -12,15 +12,15 @@ import pytest
 import schemathesis
 from edge_support import START, STORE_ID, USERS
 from hypothesis import HealthCheck, given, settings
-from nodeproc import NodeProcess
 
 from aiwebpos_edge.db.database import connect
 from aiwebpos_edge.demo.catalog import seed_demo_catalog
 from aiwebpos_edge.tx import Tx
+from devkit.chain import StoreNode
 
 
 @pytest.fixture(scope="module")
-def live_node(template_node: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[NodeProcess]:
+def live_node(template_node: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[StoreNode]:
     data_dir = tmp_path_factory.mktemp("fuzz") / "node"
     shutil.copytree(template_node, data_dir)
     conn = connect(data_dir / "store.db")
@@ -28,21 +28,21 @@ def live_node(template_node: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     seed_demo_catalog(Tx(conn, START, STORE_ID, ZoneInfo("Africa/Maseru")), None)
     conn.execute("COMMIT")
     conn.close()
-    node = NodeProcess(data_dir)
+    node = StoreNode(data_dir, mqtt_url=None)
     node.start()
     yield node
     node.stop()
 
 
 @pytest.fixture(scope="module")
-def auth_headers(live_node: NodeProcess) -> dict[str, str]:
+def auth_headers(live_node: StoreNode) -> dict[str, str]:
     answer = httpx.post(
         f"{live_node.url}/api/v1/auth/login", json={"username": "admin", "password": "admin-secret-1"}
     )
     return {"Authorization": f"Bearer {answer.json()['access_token']}"}
 
 
-def test_no_input_makes_the_node_fail(live_node: NodeProcess, auth_headers: dict[str, str]) -> None:
+def test_no_input_makes_the_node_fail(live_node: StoreNode, auth_headers: dict[str, str]) -> None:
     """Each operation gets generated requests (schema-valid and not); any 5xx fails the test. (The
     schemathesis pytest plugin does not run under pytest 9, so its strategies are driven directly.)"""
     api = schemathesis.openapi.from_url(f"{live_node.url}/schema/openapi.json")
@@ -74,7 +74,7 @@ def test_no_input_makes_the_node_fail(live_node: NodeProcess, auth_headers: dict
     assert not failures, "\n".join(failures[:20])
 
 
-def test_the_openapi_document_is_served_and_names_every_route(live_node: NodeProcess) -> None:
+def test_the_openapi_document_is_served_and_names_every_route(live_node: StoreNode) -> None:
     document = httpx.get(f"{live_node.url}/schema/openapi.json").json()
     paths = set(document["paths"])
     for path in [

@@ -7,11 +7,11 @@ import httpx
 import pytest
 from catalog_codes import COKE_2L, wrong_check_digit
 from edge_support import Api, Shop
-from nodeproc import EDGE, NodeProcess
 
 from aiwebpos_edge.barcodes import make_gtin
 from aiwebpos_edge.demo.synthetic import synthetic_barcode, write_synthetic_catalog
 from aiwebpos_edge.settings import NodeSettings
+from devkit.chain import BIN, StoreNode
 
 NEW = {
     "sku": "MAGWINYA-6",
@@ -72,14 +72,14 @@ def test_an_import_with_one_bad_row_imports_nothing(node_settings: NodeSettings,
     lines[7] = lines[7].replace(synthetic_barcode(6), wrong_check_digit(synthetic_barcode(6)))
     bad.write_text("\n".join(lines) + "\n")
     refused = subprocess.run(
-        [EDGE, "catalog", "import", "--data-dir", node_settings.data_dir, str(bad)],
+        [str(BIN / "aiwebpos-edge"), "catalog", "import", "--data-dir", node_settings.data_dir, str(bad)],
         capture_output=True,
         text=True,
         check=False,
     )
     assert refused.returncode == 1 and "line 8" in refused.stderr and "check digit" in refused.stderr
     imported = subprocess.run(
-        [EDGE, "catalog", "import", "--data-dir", node_settings.data_dir, str(good)],
+        [str(BIN / "aiwebpos-edge"), "catalog", "import", "--data-dir", node_settings.data_dir, str(good)],
         capture_output=True,
         text=True,
         check=False,
@@ -94,11 +94,11 @@ def test_a_node_with_300000_products_starts_and_resolves_any_barcode(
     catalog = tmp_path / "catalog.csv"
     write_synthetic_catalog(catalog, 300_000)
     subprocess.run(
-        [EDGE, "catalog", "import", "--data-dir", node_settings.data_dir, str(catalog)],
+        [str(BIN / "aiwebpos-edge"), "catalog", "import", "--data-dir", node_settings.data_dir, str(catalog)],
         check=True,
         capture_output=True,
     )
-    node = NodeProcess(Path(node_settings.data_dir))
+    node = StoreNode(Path(node_settings.data_dir), mqtt_url=None)
     node.start()
     try:
         token = httpx.post(

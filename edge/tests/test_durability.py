@@ -10,10 +10,10 @@ import httpx
 import pytest
 from catalog_codes import COKE_2L, MILK_1L
 from edge_support import USERS
-from nodeproc import NodeProcess
 
 from aiwebpos_edge.db.database import connect
 from aiwebpos_edge.settings import NodeSettings
+from devkit.chain import StoreNode
 
 TERMINALS = ["T1", "T2", "T3", "T4"]
 PINS = [USERS["cashier"][1], USERS["cashier2"][1], USERS["manager"][1], USERS["admin"][1]]
@@ -52,7 +52,7 @@ def test_completed_sales_survive_sigkill_with_gap_free_numbers(
     node_settings: NodeSettings, demo_catalog: None, tmp_path: Path
 ) -> None:
     data_dir = Path(node_settings.data_dir)
-    node = NodeProcess(data_dir)
+    node = StoreNode(data_dir, mqtt_url=None)
     answered: list[str] = []
     shifts: dict[str, str] = {}
     try:
