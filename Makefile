@@ -24,10 +24,12 @@ $(VENV)/.installed: $(UV) uv.lock pyproject.toml */pyproject.toml
 
 install: $(VENV)/.installed system-deps
 
-# The real broker the tests, the demo and the benchmarks run (root apt is allowed; nothing else is).
+# The real broker the tests, the demo and the benchmarks run, and Debian's Chromium for the browser
+# tests (root apt is allowed; Playwright never downloads a browser of its own here).
 system-deps:
 	@command -v mosquitto >/dev/null || test -x /usr/sbin/mosquitto || \
 		{ apt-get update -qq && apt-get install -y -qq mosquitto; }
+	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; }
 
 demo: install
 	$(VENV)/bin/python -m demo

@@ -111,9 +111,8 @@ def _banner(
         f"\n[bold]AIWebPOS demo[/] — everything lives in {root}; logs in {root / 'logs'} and each store's folder"
     )
     for store_id, node in nodes.items():
-        console.print(
-            f"  store {store_id} ({STORES[store_id]}):  POS API {node.url}/api/v1   OpenAPI {node.url}/schema/openapi.json"
-        )
+        console.print(f"  store {store_id} ({STORES[store_id]}):  till {node.url}/till/?terminal=T3")
+        console.print(f"      POS API {node.url}/api/v1   OpenAPI {node.url}/schema/openapi.json")
     console.print(f"  broker      mqtt://127.0.0.1:{broker.port} (users and passwords in {root / 'broker'})")
     console.print(f"  lakehouse   {root / 'lakehouse'} — try:")
     console.print(

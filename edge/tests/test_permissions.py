@@ -10,7 +10,15 @@ from litestar.routes import HTTPRoute
 
 from aiwebpos_edge.auth.permissions import PERMISSIONS, ROLES
 
-PUBLIC = {("POST", "/api/v1/auth/login"), ("POST", "/api/v1/auth/pin"), ("GET", "/health")}
+# Login, health, and the till's own page (it holds no data: everything it shows comes with a token).
+PUBLIC = {
+    ("POST", "/api/v1/auth/login"),
+    ("POST", "/api/v1/auth/pin"),
+    ("GET", "/health"),
+    ("GET", "/"),
+    ("GET", "/till"),
+    ("GET", "/till/no-such-thing"),
+}
 
 
 def _routes(app: Litestar) -> list[tuple[str, str, dict[str, Any]]]:
@@ -23,7 +31,7 @@ def _routes(app: Litestar) -> list[tuple[str, str, dict[str, Any]]]:
                 if method in ("HEAD", "OPTIONS"):
                     continue
                 path = re.sub(r"\{\w+:int\}", "1", route.path)
-                path = re.sub(r"\{\w+:str\}", "no-such-thing", path)
+                path = re.sub(r"\{\w+:(str|path)\}", "no-such-thing", path).replace("//", "/")
                 found.append((method, path, handler.opt))
     return found
 

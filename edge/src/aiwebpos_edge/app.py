@@ -24,6 +24,7 @@ from aiwebpos_edge.node import Node
 from aiwebpos_edge.routes import CONTROLLERS
 from aiwebpos_edge.settings import NodeSettings
 from aiwebpos_edge.sync.link import start_sync
+from aiwebpos_edge.ui.routes import home, till_files
 
 log = logging.getLogger("aiwebpos_edge")
 
@@ -77,7 +78,7 @@ def create_app(settings: NodeSettings, clock: Clock | None = None) -> Litestar:
 
     auth = DefineMiddleware(BearerSessionMiddleware, exclude=["^/schema"], exclude_from_auth_key="public")
     return Litestar(
-        route_handlers=[health, *CONTROLLERS],
+        route_handlers=[health, home, till_files, *CONTROLLERS],
         lifespan=[node_lifespan],
         dependencies={"node": Provide(provide_node, sync_to_thread=False)},
         middleware=[auth],

@@ -1,0 +1,284 @@
+"use strict";
+// The till: plain JavaScript over the node's JSON API. Everything here is served by the node itself.
+
+const terminal = new URLSearchParams(location.search).get("terminal") || localStorage.getItem("terminal") || "T1";
+localStorage.setItem("terminal", terminal);
+const $ = (id) => document.getElementById(id);
+const state = { token: null, cashier: null, shiftId: null, sale: null, pin: "" };
+
+const money = (cents) =>
+  (cents < 0 ? "-M" : "M") + (Math.abs(cents) / 100).toFixed(2).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+
+function say(text, kind = "error") {
+  $("message").textContent = text;
+  $("message").className = kind;
+}
+
+function show(section) {
+  for (const id of ["login", "open-shift", "sale", "receipt"]) $(id).hidden = id !== section;
+}
+
+async function api(method, path, body) {
+  const headers = { "Content-Type": "application/json" };
+  if (state.token) headers.Authorization = "Bearer " + state.token;
+  const answer = await fetch("/api/v1" + path, {
+    method, headers, body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const data = await answer.json().catch(() => ({}));
+  if (answer.status === 401 && state.token) {
+    logOut(data.detail || "logged out");
+  }
+  if (!answer.ok) {
+    const error = new Error(data.detail || answer.statusText);
+    error.status = answer.status;
+    error.data = data;
+    throw error;
+  }
+  return data;
+}
+
+// A small prompt that works with touch and keyboard (window.prompt cannot be styled or made touch-sized).
+function ask(title, secret = false) {
+  return new Promise((resolve) => {
+    const dialog = $("ask");
+    $("ask-title").textContent = title;
+    $("ask-input").value = "";
+    $("ask-input").type = secret ? "password" : "text";
+    dialog.onclose = () => resolve(dialog.returnValue === "ok" ? $("ask-input").value : null);
+    dialog.showModal();
+    $("ask-input").focus();
+  });
+}
+
+// Log in with a PIN on the on-screen pad (or the keyboard).
+function buildPinPad() {
+  const keys = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "C", "0", "OK"];
+  for (const key of keys) {
+    const button = document.createElement("button");
+    button.textContent = key;
+    button.setAttribute("aria-label", key === "C" ? "clear" : key === "OK" ? "log in" : "digit " + key);
+    button.onclick = () => pressPin(key);
+    $("pin-pad").append(button);
+  }
+}
+
+function pressPin(key) {
+  if (key === "C") state.pin = "";
+  else if (key === "OK") return logIn();
+  else if (state.pin.length < 8) state.pin += key;
+  $("pin-dots").textContent = "•".repeat(state.pin.length);
+}
+
+async function logIn() {
+  try {
+    const answer = await api("POST", "/auth/pin", { terminal_id: terminal, pin: state.pin });
+    state.token = answer.access_token;
+    state.cashier = answer.user.username;
+    $("cashier").textContent = "Cashier: " + state.cashier;
+    say("", "");
+    await afterLogIn();
+  } catch (error) {
+    say(error.message);
+  } finally {
+    state.pin = "";
+    $("pin-dots").textContent = "";
+  }
+}
+
+function logOut(reason) {
+  Object.assign(state, { token: null, cashier: null, sale: null });
+  $("cashier").textContent = "";
+  show("login");
+  say(reason);
+}
+
+async function afterLogIn() {
+  const open = await api("GET", `/shifts?terminal_id=${encodeURIComponent(terminal)}&status=open`);
+  if (open.length === 0) return show("open-shift");
+  state.shiftId = open[0].id;
+  $("shift").textContent = "Shift open";
+  await newSale();
+}
+
+async function openShift() {
+  const cents = Math.round(parseFloat($("float").value.replace(",", ".")) * 100);
+  try {
+    const shift = await api("POST", "/shifts", { terminal_id: terminal, opening_float_cents: cents });
+    state.shiftId = shift.id;
+    $("shift").textContent = "Shift open";
+    await newSale();
+  } catch (error) {
+    say(error.message);
+  }
+}
+
+async function newSale() {
+  state.sale = await api("POST", "/sales", { terminal_id: terminal, shift_id: state.shiftId });
+  render();
+  show("sale");
+  $("scan").focus();
+}
+
+// The sale on screen: lines, totals, and the cash amounts a cashier is most likely to be handed.
+function render(flashLast = false) {
+  const sale = state.sale;
+  const body = $("cart").querySelector("tbody");
+  body.replaceChildren();
+  sale.lines.forEach((line, index) => {
+    const row = body.insertRow();
+    if (line.voided) row.className = "voided";
+    if (flashLast && index === sale.lines.length - 1) row.classList.add("flash");
+    for (const text of [line.name, line.quantity, money(line.unit_price_cents), money(line.total_cents)]) {
+      row.insertCell().textContent = text;
+    }
+    const cell = row.insertCell();
+    if (!line.voided) {
+      const button = document.createElement("button");
+      button.textContent = "Void";
+      button.setAttribute("aria-label", "void " + line.name);
+      button.onclick = () => voidLine(line);
+      cell.append(button);
+    }
+  });
+  $("total").textContent = money(sale.total_cents);
+  $("vat").textContent = money(sale.vat_cents);
+  $("due").textContent = money(sale.cash_due_cents);
+  const quick = $("quick-cash");
+  quick.replaceChildren();
+  const due = sale.cash_due_cents;
+  const amounts = new Set([due, ...[1000, 5000, 10000, 20000].map((note) => Math.ceil(due / note) * note)]);
+  for (const amount of [...amounts].filter((a) => a > 0).sort((a, b) => a - b).slice(0, 5)) {
+    const button = document.createElement("button");
+    button.textContent = "Cash " + money(amount);
+    button.onclick = () => pay({ method: "cash", amount_cents: amount });
+    quick.append(button);
+  }
+}
+
+async function scan(code) {
+  code = code.trim();
+  if (!code) return;
+  try {
+    state.sale = await api("POST", `/sales/${state.sale.id}/lines`, { barcode: code });
+    render(true);
+    const line = state.sale.lines[state.sale.lines.length - 1];
+    say(`${line.name} — ${money(line.total_cents)}`, "ok");
+  } catch (error) {
+    say(error.message); // the cart stays as it was
+  }
+}
+
+// Something that needs a manager answers 403 with approval_required: ask for a manager's PIN, try again.
+async function withApproval(send) {
+  try {
+    return await send(undefined);
+  } catch (error) {
+    if (!(error.data && error.data.approval_required)) throw error;
+    const pin = await ask(error.message + " — manager PIN", true);
+    if (pin === null) throw new Error("not approved");
+    return await send(pin);
+  }
+}
+
+async function voidLine(line) {
+  const reason = await ask(`Why void ${line.name}?`);
+  if (!reason) return;
+  try {
+    state.sale = await withApproval((approver_pin) =>
+      api("DELETE", `/sales/${state.sale.id}/lines/${line.line_id}`, { reason, approver_pin }));
+    render();
+    say(`${line.name} voided`, "ok");
+  } catch (error) {
+    say(error.message);
+  }
+}
+
+async function pay(payment) {
+  try {
+    state.sale = await api("POST", `/sales/${state.sale.id}/payments`, payment);
+    render();
+    const sale = state.sale;
+    say(sale.outstanding_cents > 0 ? `Still due ${money(sale.cash_due_cents)}` : `Change ${money(sale.change_cents)}`, "ok");
+  } catch (error) {
+    say(error.message);
+  }
+}
+
+async function payCard() {
+  const reference = await ask(`Card approval code for ${money(state.sale.outstanding_cents)}`);
+  if (reference) await pay({ method: "card", amount_cents: state.sale.outstanding_cents, reference });
+}
+
+async function complete() {
+  try {
+    showReceipt(await api("POST", `/sales/${state.sale.id}/complete`, {}));
+  } catch (error) {
+    say(error.message);
+  }
+}
+
+// The tax invoice, laid out as it is printed.
+function showReceipt(r) {
+  const out = [r.store_name, r.store_address, `VAT no. ${r.vat_number}`, "",
+    r.document === "vat_invoice" ? "VAT INVOICE" : "TAX INVOICE", `Receipt ${r.receipt_no}`,
+    `${new Date(r.completed_at).toLocaleString("en-GB")}  Till ${r.terminal_id}  ${r.cashier}`, ""];
+  for (const line of r.lines) {
+    out.push(line.name, `  ${line.quantity} x ${money(line.unit_price_cents)}`.padEnd(30) + money(line.total_cents).padStart(12));
+    if (line.discount_cents) out.push("  discount".padEnd(30) + money(-line.discount_cents).padStart(12));
+  }
+  out.push("", "TOTAL".padEnd(30) + money(r.total_cents).padStart(12));
+  if (r.rounding_cents) out.push("Rounding".padEnd(30) + money(r.rounding_cents).padStart(12));
+  for (const v of r.vat_breakdown) {
+    out.push(`VAT ${v.vat_class} ${v.rate}%`.padEnd(30) + money(v.vat_cents).padStart(12));
+  }
+  for (const p of r.payments) out.push(`${p.method} ${p.currency}`.padEnd(30) + money(p.amount_cents).padStart(12));
+  out.push("Change".padEnd(30) + money(r.change_cents).padStart(12));
+  $("receipt-text").textContent = out.join("\n");
+  show("receipt");
+  say(`Completed: ${r.receipt_no}`, "ok");
+}
+
+// A keyboard-wedge scanner types digits fast and presses Enter: catch it wherever the focus is.
+document.addEventListener("keydown", (event) => {
+  if ($("login").hidden === false) {
+    if (/^[0-9]$/.test(event.key)) pressPin(event.key);
+    else if (event.key === "Enter") pressPin("OK");
+    else if (event.key === "Backspace") pressPin("C");
+    return;
+  }
+  if ($("sale").hidden || $("ask").open || event.target.tagName === "INPUT") return;
+  if (/^[0-9]$/.test(event.key)) {
+    $("scan").focus();
+    $("scan").value += event.key;
+    event.preventDefault();
+  }
+});
+$("scan").addEventListener("keydown", (event) => {
+  if (event.key === "Enter") {
+    const code = $("scan").value;
+    $("scan").value = "";
+    scan(code);
+  }
+});
+
+async function watchLink() {
+  if (!state.token) return;
+  try {
+    const status = await api("GET", "/sync/status");
+    $("link").textContent = status.connected ? "online" : `offline · ${status.outbox_pending} waiting`;
+    $("link").className = status.connected ? "online" : "offline";
+  } catch {
+    $("link").textContent = "node unreachable";
+    $("link").className = "offline";
+  }
+}
+
+$("terminal").textContent = "Till " + terminal;
+$("scan-button").onclick = () => { const code = $("scan").value; $("scan").value = ""; scan(code); };
+$("open-shift-button").onclick = openShift;
+$("pay-card").onclick = payCard;
+$("complete").onclick = complete;
+$("new-sale").onclick = newSale;
+buildPinPad();
+show("login");
+setInterval(watchLink, 5000);

@@ -1,0 +1,122 @@
+"""The till in a real browser (Debian's Chromium, headless, driven by Playwright) against a real node."""
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from catalog_codes import COKE_2L, MAIZE_10KG
+from edge_support import USERS
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from aiwebpos_edge.barcodes import make_gtin
+from aiwebpos_edge.settings import NodeSettings
+from devkit.chain import StoreNode
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# As root, without a desktop and on a closed network: no sandbox, no GPU, no background calls home.
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOTS = Path(os.environ.get("AIWEBPOS_SCREENSHOTS", "var/screenshots"))
+
+
+@pytest.fixture
+def node(node_settings: NodeSettings, demo_catalog: None) -> Iterator[StoreNode]:
+    store = StoreNode(Path(node_settings.data_dir), mqtt_url=None)
+    store.start()
+    yield store
+    store.stop()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+def _log_in(page: Page, pin: str) -> None:
+    for digit in pin:
+        page.get_by_role("button", name=f"digit {digit}").click()
+    page.get_by_role("button", name="log in").click()
+
+
+def _answer(page: Page, text: str) -> None:
+    page.locator("#ask-input").fill(text)
+    page.locator("#ask-ok").click()
+
+
+def test_a_whole_sale_by_scanner_keystrokes(node: StoreNode, browser: Browser) -> None:
+    page = browser.new_page(viewport={"width": 1024, "height": 600})
+    page.goto(f"{node.url}/till/?terminal=T1")
+    _log_in(page, "0000")
+    expect(page.locator("#message")).to_contain_text("wrong PIN")
+    _log_in(page, USERS["cashier"][1])
+    expect(page.locator("#cashier")).to_have_text("Cashier: thabo")
+    page.get_by_role("button", name="Open shift").click()
+    rows = page.locator("#cart tbody tr")
+
+    page.locator("header").click()  # the focus is anywhere but the barcode field: the wedge still lands
+    page.keyboard.type(MAIZE_10KG, delay=5)
+    page.keyboard.press("Enter")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("Iwisa Super Maize Meal 10 kg")
+
+    unknown = make_gtin("600987654321")
+    page.keyboard.type(unknown, delay=5)
+    page.keyboard.press("Enter")
+    expect(page.locator("#message")).to_have_text(f"barcode {unknown} is not in the catalog")
+    expect(rows).to_have_count(1)  # the cart is kept
+
+    page.keyboard.type(COKE_2L, delay=5)
+    page.keyboard.press("Enter")
+    expect(rows).to_have_count(2)
+    page.keyboard.type(MAIZE_10KG, delay=5)
+    page.keyboard.press("Enter")
+    expect(rows).to_have_count(3)
+    page.get_by_role("button", name="void Iwisa Super Maize Meal 10 kg").nth(1).click()
+    _answer(page, "scanned twice")
+    expect(page.locator("#ask-title")).to_contain_text("manager PIN")  # M129.99 is over the void limit
+    _answer(page, USERS["manager"][1])
+    expect(rows.nth(2)).to_have_class("voided")
+    expect(page.locator("#total")).to_have_text("M157.98")
+    page.screenshot(path=str(SCREENSHOTS / "till-sale.png"))
+
+    page.get_by_role("button", name="Cash M160.00").click()
+    expect(page.locator("#message")).to_have_text("Change M2.02")
+    page.get_by_role("button", name="Complete").click()
+    receipt = page.locator("#receipt-text")
+    expect(receipt).to_contain_text("TAX INVOICE")
+    expect(receipt).to_contain_text("MSU-01-T1-000001")
+    expect(receipt).to_contain_text("VAT no. LS-VAT-0123456")
+    expect(receipt).to_contain_text("VAT standard 15%")
+    page.screenshot(path=str(SCREENSHOTS / "till-receipt.png"))
+    page.get_by_role("button", name="New sale").click()
+    expect(rows).to_have_count(0)
+    page.close()
+
+
+def test_every_control_is_touch_sized_and_named(node: StoreNode, browser: Browser) -> None:
+    page = browser.new_page(viewport={"width": 1024, "height": 600})
+    page.goto(f"{node.url}/till/?terminal=T2")
+    _log_in(page, USERS["cashier2"][1])
+    page.get_by_role("button", name="Open shift").click()
+    page.locator("#scan").fill(MAIZE_10KG)
+    page.locator("#scan").press("Enter")
+    expect(page.locator("#cart tbody tr")).to_have_count(1)
+    for button in page.get_by_role("button").all():
+        if not button.is_visible():
+            continue
+        box = button.bounding_box()
+        assert box is not None and box["height"] >= 44 and box["width"] >= 44, button.inner_text()
+        assert (button.get_attribute("aria-label") or button.inner_text()).strip()
+    page.close()
