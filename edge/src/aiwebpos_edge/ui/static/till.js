@@ -15,7 +15,7 @@ function say(text, kind = "error") {
 }
 
 function show(section) {
-  for (const id of ["login", "open-shift", "sale", "receipt"]) $(id).hidden = id !== section;
+  for (const id of ["login", "open-shift", "sale", "receipt", "z-report"]) $(id).hidden = id !== section;
 }
 
 async function api(method, path, body) {
@@ -76,6 +76,7 @@ async function logIn() {
     state.cashier = answer.user.username;
     $("cashier").textContent = "Cashier: " + state.cashier;
     say("", "");
+    watchLink();
     await afterLogIn();
   } catch (error) {
     say(error.message);
@@ -165,6 +166,72 @@ async function scan(code) {
     say(`${line.name} — ${money(line.total_cents)}`, "ok");
   } catch (error) {
     say(error.message); // the cart stays as it was
+  }
+}
+
+// Find by name: each result is a touch-sized button that adds the product by its SKU.
+let searchTimer = null;
+function searchSoon() {
+  clearTimeout(searchTimer);
+  searchTimer = setTimeout(search, 150);
+}
+
+async function search() {
+  const text = $("search").value.trim();
+  const results = $("results");
+  results.replaceChildren();
+  if (text.length < 2) return;
+  const found = await api("GET", `/products?q=${encodeURIComponent(text)}&limit=8`);
+  for (const product of found) {
+    const button = document.createElement("button");
+    button.setAttribute("role", "listitem");
+    button.textContent = `${product.name} ${money(product.price_cents)}`;
+    button.onclick = () => addSku(product);
+    results.append(button);
+  }
+}
+
+async function addSku(product) {
+  let quantity;
+  if (product.unit === "kg") {
+    quantity = await ask(`Weight of ${product.name} in kg`);
+    if (!quantity) return;
+  }
+  try {
+    state.sale = await api("POST", `/sales/${state.sale.id}/lines`, { sku: product.sku, quantity });
+    render(true);
+    $("search").value = "";
+    $("results").replaceChildren();
+    say(`${product.name} added`, "ok");
+  } catch (error) {
+    say(error.message);
+  }
+}
+
+// Close the shift with the cash counted in the drawer: the Z report comes back.
+async function closeShift() {
+  if (state.sale && state.sale.lines.length) return say("finish or cancel the sale before closing the shift");
+  const counted = await ask("Cash counted in the drawer (maloti)");
+  if (counted === null) return;
+  try {
+    if (state.sale) await api("POST", `/sales/${state.sale.id}/cancel`, { reason: "empty sale at shift close" });
+    const z = await api("POST", `/shifts/${state.shiftId}/close`, {
+      counted_cash_cents: Math.round(parseFloat(counted.replace(",", ".")) * 100),
+    });
+    const out = [`Till ${z.terminal_id}  ${z.cashier}`, `Sales ${z.sales_count}`.padEnd(24) + money(z.sales_total_cents).padStart(14)];
+    for (const t of z.tenders) out.push(`  ${t.method}`.padEnd(24) + money(t.amount_cents).padStart(14));
+    out.push("Expected cash".padEnd(24) + money(z.expected_cash_cents).padStart(14));
+    out.push("Counted cash".padEnd(24) + money(z.counted_cash_cents).padStart(14));
+    out.push("Variance".padEnd(24) + money(z.variance_cents).padStart(14));
+    out.push(`Voids ${z.voids_count}  Returns ${z.returns_count}  No-sales ${z.no_sales_count}`);
+    $("z-text").textContent = out.join("\n");
+    state.shiftId = null;
+    state.sale = null;
+    $("shift").textContent = "";
+    show("z-report");
+    say("Shift closed", "ok");
+  } catch (error) {
+    say(error.message);
   }
 }
 
@@ -279,6 +346,10 @@ $("open-shift-button").onclick = openShift;
 $("pay-card").onclick = payCard;
 $("complete").onclick = complete;
 $("new-sale").onclick = newSale;
+$("ask-cancel").onclick = () => $("ask").close("cancel"); // Enter submits with OK, the form's default
+$("search").addEventListener("input", searchSoon);
+$("close-shift").onclick = closeShift;
+$("z-done").onclick = () => logOut("Logged out");
 buildPinPad();
 show("login");
 setInterval(watchLink, 5000);
