@@ -15,7 +15,8 @@ function say(text, kind = "error") {
 }
 
 function show(section) {
-  for (const id of ["login", "open-shift", "sale", "receipt", "z-report"]) $(id).hidden = id !== section;
+  const sections = ["login", "open-shift", "sale", "receipt", "z-report", "return-panel"];
+  for (const id of sections) $(id).hidden = id !== section;
 }
 
 async function api(method, path, body) {
@@ -114,7 +115,10 @@ async function openShift() {
 }
 
 async function newSale() {
-  state.sale = await api("POST", "/sales", { terminal_id: terminal, shift_id: state.shiftId });
+  const sale = state.sale;
+  if (!(sale && sale.status === "open" && sale.lines.length === 0)) { // an empty open sale is reused
+    state.sale = await api("POST", "/sales", { terminal_id: terminal, shift_id: state.shiftId });
+  }
   render();
   show("sale");
   $("scan").focus();
@@ -208,6 +212,92 @@ async function addSku(product) {
   }
 }
 
+// Park a sale (the customer went for their purse) and bring it back, at this till or another.
+async function suspend() {
+  try {
+    await api("POST", `/sales/${state.sale.id}/suspend`);
+    say("Sale suspended", "ok");
+    await newSale();
+  } catch (error) {
+    say(error.message);
+  }
+}
+
+async function listSuspended() {
+  const waiting = await api("GET", "/sales?status=suspended");
+  const list = $("suspended");
+  list.replaceChildren();
+  if (!waiting.length) return say("No suspended sales", "ok");
+  for (const sale of waiting) {
+    const button = document.createElement("button");
+    button.textContent = `${sale.terminal_id} ${sale.cashier} ${money(sale.total_cents)}`;
+    button.setAttribute("aria-label", `resume the sale of ${money(sale.total_cents)} from ${sale.terminal_id}`);
+    button.onclick = () => resume(sale.id);
+    list.append(button);
+  }
+}
+
+async function resume(saleId) {
+  try {
+    if (state.sale && !state.sale.lines.length) {
+      await api("POST", `/sales/${state.sale.id}/cancel`, { reason: "replaced by a resumed sale" });
+    }
+    state.sale = await api("POST", `/sales/${saleId}/resume`, { terminal_id: terminal, shift_id: state.shiftId });
+    $("suspended").replaceChildren();
+    render();
+    say("Sale resumed", "ok");
+  } catch (error) {
+    say(error.message);
+  }
+}
+
+// A return against a receipt number (typed, or scanned from the receipt's QR code).
+let returning = null;
+async function startReturn() {
+  const receiptNo = await ask("Receipt number of the sale");
+  if (!receiptNo) return;
+  try {
+    returning = await api("GET", `/receipts/${encodeURIComponent(receiptNo.trim())}`);
+  } catch (error) {
+    return say(error.message);
+  }
+  $("return-title").textContent = `Return against ${returning.receipt_no}`;
+  const body = $("return-lines").querySelector("tbody");
+  body.replaceChildren();
+  for (const line of returning.lines) {
+    const row = body.insertRow();
+    row.insertCell().textContent = line.name;
+    row.insertCell().textContent = line.quantity;
+    const input = document.createElement("input");
+    input.value = "0";
+    input.inputMode = "decimal";
+    input.dataset.lineId = line.line_id;
+    input.setAttribute("aria-label", `quantity of ${line.name} to return`);
+    row.insertCell().append(input);
+  }
+  show("return-panel");
+}
+
+async function refund() {
+  const lines = [...$("return-lines").querySelectorAll("input")]
+    .filter((input) => parseFloat(input.value) > 0)
+    .map((input) => ({ line_id: Number(input.dataset.lineId), quantity: input.value.trim() }));
+  if (!lines.length) return say("choose how many of which line to return");
+  const reason = await ask("Why is it coming back?");
+  if (!reason) return;
+  const method = $("refund-method").value;
+  const reference = method === "card" ? await ask("Card refund reference") : undefined;
+  try {
+    const credit = await withApproval((approver_pin) => api("POST", "/returns", {
+      terminal_id: terminal, receipt_no: returning.receipt_no, lines, refund_method: method, reason,
+      reference, approver_pin,
+    }));
+    showReceipt(credit);
+  } catch (error) {
+    say(error.message);
+  }
+}
+
 // Close the shift with the cash counted in the drawer: the Z report comes back.
 async function closeShift() {
   if (state.sale && state.sale.lines.length) return say("finish or cancel the sale before closing the shift");
@@ -287,7 +377,8 @@ async function complete() {
 // The tax invoice, laid out as it is printed.
 function showReceipt(r) {
   const out = [r.store_name, r.store_address, `VAT no. ${r.vat_number}`, "",
-    r.document === "vat_invoice" ? "VAT INVOICE" : "TAX INVOICE", `Receipt ${r.receipt_no}`,
+    { vat_invoice: "VAT INVOICE", credit_note: "CREDIT NOTE" }[r.document] || "TAX INVOICE",
+    `Receipt ${r.receipt_no}` + (r.original_receipt_no ? ` (for ${r.original_receipt_no})` : ""),
     `${new Date(r.completed_at).toLocaleString("en-GB")}  Till ${r.terminal_id}  ${r.cashier}`, ""];
   for (const line of r.lines) {
     out.push(line.name, `  ${line.quantity} x ${money(line.unit_price_cents)}`.padEnd(30) + money(line.total_cents).padStart(12));
@@ -313,7 +404,7 @@ document.addEventListener("keydown", (event) => {
     else if (event.key === "Backspace") pressPin("C");
     return;
   }
-  if ($("sale").hidden || $("ask").open || event.target.tagName === "INPUT") return;
+  if ($("sale").hidden || $("ask").open || ["INPUT", "SELECT"].includes(event.target.tagName)) return;
   if (/^[0-9]$/.test(event.key)) {
     $("scan").focus();
     $("scan").value += event.key;
@@ -349,6 +440,11 @@ $("new-sale").onclick = newSale;
 $("ask-cancel").onclick = () => $("ask").close("cancel"); // Enter submits with OK, the form's default
 $("search").addEventListener("input", searchSoon);
 $("close-shift").onclick = closeShift;
+$("suspend").onclick = suspend;
+$("resume").onclick = listSuspended;
+$("return").onclick = startReturn;
+$("refund").onclick = refund;
+$("return-cancel").onclick = () => show("sale");
 $("z-done").onclick = () => logOut("Logged out");
 buildPinPad();
 show("login");
