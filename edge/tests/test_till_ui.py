@@ -190,3 +190,37 @@ def test_suspend_resume_and_a_return_at_the_till(node: StoreNode, browser: Brows
     _answer(page, "again")
     expect(page.locator("#message")).to_contain_text("can still be returned")  # never more than sold
     page.close()
+
+
+def test_quick_keys_discounts_with_approval_and_mobile_money(node: StoreNode, browser: Browser) -> None:
+    import httpx
+
+    admin = httpx.post(
+        f"{node.url}/api/v1/auth/login", json={"username": "admin", "password": "admin-secret-1"}
+    )
+    headers = {"Authorization": f"Bearer {admin.json()['access_token']}"}
+    httpx.put(
+        f"{node.url}/api/v1/config", json={"quick_keys": ["BREAD-BAKERY", "AIRTIME-VCL-10"]}, headers=headers
+    )
+    page = browser.new_page(viewport={"width": 1024, "height": 600})
+    page.goto(f"{node.url}/till/?terminal=T5")
+    _log_in(page, USERS["cashier"][1])
+    page.get_by_role("button", name="Open shift").click()
+    page.get_by_role("button", name="Bakery Loaf (in-store)").click()
+    rows = page.locator("#cart tbody tr")
+    expect(rows).to_have_count(1)
+    page.locator("#scan").fill(MAIZE_10KG)
+    page.locator("#scan").press("Enter")
+    page.get_by_role("button", name="discount Iwisa Super Maize Meal 10 kg").click()
+    _answer(page, "5")
+    expect(page.locator("#total")).to_have_text("M139.49")  # 16.00 + 129.99 − 6.50
+    page.get_by_role("button", name="discount Bakery Loaf (in-store)").click()
+    _answer(page, "50")
+    expect(page.locator("#ask-title")).to_contain_text("manager PIN")  # 50 % is over the 10 % limit
+    _answer(page, USERS["manager"][1])
+    expect(page.locator("#total")).to_have_text("M131.49")
+    page.get_by_role("button", name="Mobile money").click()
+    _answer(page, "MPESA-8812X")
+    page.get_by_role("button", name="Complete").click()
+    expect(page.locator("#receipt-text")).to_contain_text("mobile_money LSL")
+    page.close()

@@ -43,6 +43,7 @@ class StoreConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     max_cash_tender_cents: int = 5_000_000  # a typo guard: no single cash tender above this
     weighed_barcodes: WeighedBarcodes = msgspec.field(default_factory=_default_weighed)
     receipt_footer: str = "Thank you for shopping with us"
+    quick_keys: list[str] = []  # SKUs on the till's favourites grid (bread from the bakery, airtime…)
 
     def discount_limit(self) -> Decimal:
         return Decimal(self.discount_limit_percent)
@@ -56,6 +57,7 @@ class StoreConfigChange(msgspec.Struct, kw_only=True, forbid_unknown_fields=True
     max_cash_tender_cents: int | None = None
     weighed_barcodes: WeighedBarcodes | None = None
     receipt_footer: str | None = None
+    quick_keys: list[str] | None = None
 
 
 def store_config(tx: Tx) -> StoreConfig:

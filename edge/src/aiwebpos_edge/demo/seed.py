@@ -10,6 +10,7 @@ from aiwebpos_edge.auth.service import NewUser, create_user
 from aiwebpos_edge.bootstrap import init_node
 from aiwebpos_edge.catalog.service import product_by_sku
 from aiwebpos_edge.clock import SystemClock
+from aiwebpos_edge.config.service import StoreConfigChange, change_config
 from aiwebpos_edge.customers.schemas import NewCustomer
 from aiwebpos_edge.customers.service import create_customer
 from aiwebpos_edge.db.database import connect
@@ -27,6 +28,16 @@ class Login:
     pin: str | None
 
 
+# The till's favourites: what has no barcode to scan.
+QUICK_KEYS = [
+    "BREAD-BAKERY",
+    "CABBAGE",
+    "AIRTIME-VCL-10",
+    "AIRTIME-VCL-50",
+    "AIRTIME-ECO-20",
+    "ELEC-50",
+    "ELEC-100",
+]
 ADMIN_PASSWORD = "admin-demo-1"  # noqa: S105 - the published demo login
 STAFF = [
     Login("manager", "lerato", "lerato-demo-1", "2222"),
@@ -73,6 +84,7 @@ def seed_demo_store(settings: NodeSettings, store_id: str) -> list[Login]:
                 user_id=1,
                 emit_sku=product.sku,
             )
+        change_config(tx, admin, StoreConfigChange(quick_keys=QUICK_KEYS))
         create_customer(
             tx, admin, NewCustomer(name="Mpho Mokoena", phone="+266 5800 1234", credit_limit_cents=100_000)
         )

@@ -99,6 +99,7 @@ async function afterLogIn() {
   if (open.length === 0) return show("open-shift");
   state.shiftId = open[0].id;
   $("shift").textContent = "Shift open";
+  await loadQuickKeys();
   await newSale();
 }
 
@@ -108,9 +109,25 @@ async function openShift() {
     const shift = await api("POST", "/shifts", { terminal_id: terminal, opening_float_cents: cents });
     state.shiftId = shift.id;
     $("shift").textContent = "Shift open";
+    await loadQuickKeys();
     await newSale();
   } catch (error) {
     say(error.message);
+  }
+}
+
+// The favourites grid: the store's quick keys (items with no barcode), loaded once per login.
+async function loadQuickKeys() {
+  const grid = $("quick-keys");
+  grid.replaceChildren();
+  const config = await api("GET", "/config");
+  for (const sku of config.quick_keys) {
+    const product = await api("GET", `/products/${encodeURIComponent(sku)}`).catch(() => null);
+    if (!product || !product.active) continue;
+    const button = document.createElement("button");
+    button.textContent = product.name;
+    button.onclick = () => addSku(product);
+    grid.append(button);
   }
 }
 
@@ -138,6 +155,11 @@ function render(flashLast = false) {
     }
     const cell = row.insertCell();
     if (!line.voided) {
+      const discount = document.createElement("button");
+      discount.textContent = "%";
+      discount.setAttribute("aria-label", "discount " + line.name);
+      discount.onclick = () => discountLine(line);
+      cell.append(discount);
       const button = document.createElement("button");
       button.textContent = "Void";
       button.setAttribute("aria-label", "void " + line.name);
@@ -350,6 +372,24 @@ async function voidLine(line) {
   }
 }
 
+async function discountLine(line) {
+  const percent = await ask(`Discount on ${line.name}, in percent`);
+  if (!percent) return;
+  try {
+    state.sale = await withApproval((approver_pin) =>
+      api("POST", `/sales/${state.sale.id}/lines/${line.line_id}/discount`, { percent: percent.trim(), approver_pin }));
+    render();
+    say(`${percent.trim()} % off ${line.name}`, "ok");
+  } catch (error) {
+    say(error.message);
+  }
+}
+
+async function payMobile() {
+  const reference = await ask(`Mobile money transaction id for ${money(state.sale.outstanding_cents)}`);
+  if (reference) await pay({ method: "mobile_money", amount_cents: state.sale.outstanding_cents, reference });
+}
+
 async function pay(payment) {
   try {
     state.sale = await api("POST", `/sales/${state.sale.id}/payments`, payment);
@@ -435,6 +475,7 @@ $("terminal").textContent = "Till " + terminal;
 $("scan-button").onclick = () => { const code = $("scan").value; $("scan").value = ""; scan(code); };
 $("open-shift-button").onclick = openShift;
 $("pay-card").onclick = payCard;
+$("pay-mobile").onclick = payMobile;
 $("complete").onclick = complete;
 $("new-sale").onclick = newSale;
 $("ask-cancel").onclick = () => $("ask").close("cancel"); // Enter submits with OK, the form's default
