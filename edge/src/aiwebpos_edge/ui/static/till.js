@@ -15,7 +15,7 @@ function say(text, kind = "error") {
 }
 
 function show(section) {
-  const sections = ["login", "open-shift", "sale", "receipt", "z-report", "return-panel"];
+  const sections = ["login", "open-shift", "sale", "receipt", "z-report", "return-panel", "count-panel"];
   for (const id of sections) $(id).hidden = id !== section;
 }
 
@@ -320,16 +320,45 @@ async function refund() {
   }
 }
 
-// Close the shift with the cash counted in the drawer: the Z report comes back.
-async function closeShift() {
+// Close the shift: count the drawer note by note and coin by coin (LSL; rand notes count at par), and
+// the Z report comes back.
+const DENOMINATIONS = [20000, 10000, 5000, 2000, 1000, 500, 200, 100, 50, 20, 10, 5];
+
+function counts() {
+  const result = {};
+  for (const input of $("denominations").querySelectorAll("input")) {
+    const count = parseInt(input.value, 10);
+    if (count > 0) result[input.dataset.value] = count;
+  }
+  return result;
+}
+
+function showCount() {
   if (state.sale && state.sale.lines.length) return say("finish or cancel the sale before closing the shift");
-  const counted = await ask("Cash counted in the drawer (maloti)");
-  if (counted === null) return;
+  const grid = $("denominations");
+  if (!grid.children.length) {
+    for (const value of DENOMINATIONS) {
+      const label = document.createElement("label");
+      const input = document.createElement("input");
+      input.inputMode = "numeric";
+      input.value = "0";
+      input.dataset.value = value;
+      input.setAttribute("aria-label", `number of ${money(value)}`);
+      input.oninput = () => {
+        const total = Object.entries(counts()).reduce((sum, [v, n]) => sum + Number(v) * n, 0);
+        $("counted").textContent = money(total);
+      };
+      label.append(money(value), input);
+      grid.append(label);
+    }
+  }
+  show("count-panel");
+}
+
+async function closeShift() {
   try {
     if (state.sale) await api("POST", `/sales/${state.sale.id}/cancel`, { reason: "empty sale at shift close" });
-    const z = await api("POST", `/shifts/${state.shiftId}/close`, {
-      counted_cash_cents: Math.round(parseFloat(counted.replace(",", ".")) * 100),
-    });
+    const z = await api("POST", `/shifts/${state.shiftId}/close`, { denominations: counts() });
     const out = [`Till ${z.terminal_id}  ${z.cashier}`, `Sales ${z.sales_count}`.padEnd(24) + money(z.sales_total_cents).padStart(14)];
     for (const t of z.tenders) out.push(`  ${t.method}`.padEnd(24) + money(t.amount_cents).padStart(14));
     out.push("Expected cash".padEnd(24) + money(z.expected_cash_cents).padStart(14));
@@ -480,7 +509,9 @@ $("complete").onclick = complete;
 $("new-sale").onclick = newSale;
 $("ask-cancel").onclick = () => $("ask").close("cancel"); // Enter submits with OK, the form's default
 $("search").addEventListener("input", searchSoon);
-$("close-shift").onclick = closeShift;
+$("close-shift").onclick = showCount;
+$("close-confirm").onclick = closeShift;
+$("count-cancel").onclick = () => show("sale");
 $("suspend").onclick = suspend;
 $("resume").onclick = listSuspended;
 $("return").onclick = startReturn;
