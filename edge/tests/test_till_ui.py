@@ -229,3 +229,36 @@ def test_quick_keys_discounts_with_approval_and_mobile_money(node: StoreNode, br
     page.get_by_role("button", name="Complete").click()
     expect(page.locator("#receipt-text")).to_contain_text("mobile_money LSL")
     page.close()
+
+
+def test_charging_an_account_a_sale_discount_and_a_reprint(node: StoreNode, browser: Browser) -> None:
+    import httpx
+
+    manager = httpx.post(
+        f"{node.url}/api/v1/auth/pin", json={"terminal_id": "T9", "pin": USERS["manager"][1]}
+    )
+    headers = {"Authorization": f"Bearer {manager.json()['access_token']}"}
+    httpx.post(
+        f"{node.url}/api/v1/customers",
+        headers=headers,
+        json={"name": "Mpho Mokoena", "phone": "+266 5800 1234", "credit_limit_cents": 50_000},
+    )
+    page = browser.new_page(viewport={"width": 1024, "height": 600})
+    page.goto(f"{node.url}/till/?terminal=T6")
+    _log_in(page, USERS["cashier"][1])
+    page.get_by_role("button", name="Open shift").click()
+    page.locator("#scan").fill(MAIZE_10KG)
+    page.locator("#scan").press("Enter")
+    page.get_by_role("button", name="Sale discount").click()
+    _answer(page, "10")
+    expect(page.locator("#total")).to_have_text("M116.99")  # 129.99 − 13.00
+    page.get_by_role("button", name="Account").click()
+    _answer(page, "mpho")
+    page.get_by_role("button", name="Charge Mpho Mokoena (M500.00 available)").click()
+    page.get_by_role("button", name="Complete").click()
+    expect(page.locator("#receipt-text")).to_contain_text("account LSL")
+    page.get_by_role("button", name="New sale").click()
+    page.get_by_role("button", name="Reprint last").click()
+    expect(page.locator("#receipt-text")).to_contain_text("*** COPY ***")
+    expect(page.locator("#receipt-text")).to_contain_text("MSU-01-T6-000001")
+    page.close()

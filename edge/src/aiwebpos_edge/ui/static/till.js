@@ -4,7 +4,7 @@
 const terminal = new URLSearchParams(location.search).get("terminal") || localStorage.getItem("terminal") || "T1";
 localStorage.setItem("terminal", terminal);
 const $ = (id) => document.getElementById(id);
-const state = { token: null, cashier: null, shiftId: null, sale: null, pin: "" };
+const state = { token: null, cashier: null, shiftId: null, sale: null, pin: "", lastReceipt: null };
 
 const money = (cents) =>
   (cents < 0 ? "-M" : "M") + (Math.abs(cents) / 100).toFixed(2).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
@@ -414,6 +414,47 @@ async function discountLine(line) {
   }
 }
 
+// The customer's account: find them, then charge what is due (the node refuses past their credit limit).
+async function payAccount() {
+  const text = await ask("Customer name or phone");
+  if (!text) return;
+  const found = await api("GET", `/customers?q=${encodeURIComponent(text.trim())}`);
+  const list = $("customers");
+  list.replaceChildren();
+  if (!found.length) return say(`no customer matches "${text}"`);
+  for (const customer of found.slice(0, 6)) {
+    const button = document.createElement("button");
+    button.textContent = `Charge ${customer.name} (${money(customer.available_credit_cents)} available)`;
+    button.onclick = async () => {
+      list.replaceChildren();
+      await pay({ method: "account", amount_cents: state.sale.outstanding_cents, customer_id: customer.id });
+    };
+    list.append(button);
+  }
+}
+
+async function discountSale() {
+  const percent = await ask("Discount on the whole sale, in percent");
+  if (!percent) return;
+  try {
+    state.sale = await withApproval((approver_pin) =>
+      api("POST", `/sales/${state.sale.id}/discount`, { percent: percent.trim(), approver_pin }));
+    render();
+    say(`${percent.trim()} % off the sale`, "ok");
+  } catch (error) {
+    say(error.message);
+  }
+}
+
+async function reprint() {
+  if (!state.lastReceipt) return say("no receipt yet on this till");
+  try {
+    showReceipt(await api("GET", `/receipts/${encodeURIComponent(state.lastReceipt)}`), true);
+  } catch (error) {
+    say(error.message);
+  }
+}
+
 async function payMobile() {
   const reference = await ask(`Mobile money transaction id for ${money(state.sale.outstanding_cents)}`);
   if (reference) await pay({ method: "mobile_money", amount_cents: state.sale.outstanding_cents, reference });
@@ -444,7 +485,8 @@ async function complete() {
 }
 
 // The tax invoice, laid out as it is printed.
-function showReceipt(r) {
+function showReceipt(r, copy = false) {
+  state.lastReceipt = r.receipt_no;
   const out = [r.store_name, r.store_address, `VAT no. ${r.vat_number}`, "",
     { vat_invoice: "VAT INVOICE", credit_note: "CREDIT NOTE" }[r.document] || "TAX INVOICE",
     `Receipt ${r.receipt_no}` + (r.original_receipt_no ? ` (for ${r.original_receipt_no})` : ""),
@@ -460,6 +502,7 @@ function showReceipt(r) {
   }
   for (const p of r.payments) out.push(`${p.method} ${p.currency}`.padEnd(30) + money(p.amount_cents).padStart(12));
   out.push("Change".padEnd(30) + money(r.change_cents).padStart(12));
+  if (copy) out.unshift("*** COPY ***", "");
   $("receipt-text").textContent = out.join("\n");
   show("receipt");
   say(`Completed: ${r.receipt_no}`, "ok");
@@ -505,6 +548,9 @@ $("scan-button").onclick = () => { const code = $("scan").value; $("scan").value
 $("open-shift-button").onclick = openShift;
 $("pay-card").onclick = payCard;
 $("pay-mobile").onclick = payMobile;
+$("pay-account").onclick = payAccount;
+$("sale-discount").onclick = discountSale;
+$("reprint").onclick = reprint;
 $("complete").onclick = complete;
 $("new-sale").onclick = newSale;
 $("ask-cancel").onclick = () => $("ask").close("cancel"); // Enter submits with OK, the form's default
