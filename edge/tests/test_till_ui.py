@@ -262,3 +262,22 @@ def test_charging_an_account_a_sale_discount_and_a_reprint(node: StoreNode, brow
     expect(page.locator("#receipt-text")).to_contain_text("*** COPY ***")
     expect(page.locator("#receipt-text")).to_contain_text("MSU-01-T6-000001")
     page.close()
+
+
+def test_the_on_screen_keyboard_finds_and_a_manager_changes_a_price(node: StoreNode, browser: Browser) -> None:
+    page = browser.new_page(viewport={"width": 1920, "height": 1080})
+    page.goto(f"{node.url}/till/?terminal=T7")
+    _log_in(page, USERS["cashier"][1])
+    page.get_by_role("button", name="Open shift").click()
+    page.get_by_role("button", name="on-screen keyboard").click()
+    for letter in "SUGAR":
+        page.get_by_role("button", name=f"key {letter}").click()
+    page.get_by_role("listitem").filter(has_text="White Sugar 2.5 kg").click()
+    expect(page.locator("#total")).to_have_text("M54.99")
+    page.get_by_role("button", name="change the price of White Sugar 2.5 kg").click()
+    _answer(page, "49.99")
+    _answer(page, "shelf price")
+    expect(page.locator("#ask-title")).to_contain_text("manager PIN")  # a cashier cannot change prices alone
+    _answer(page, USERS["manager"][1])
+    expect(page.locator("#total")).to_have_text("M49.99")
+    page.close()

@@ -159,7 +159,11 @@ function render(flashLast = false) {
       discount.textContent = "%";
       discount.setAttribute("aria-label", "discount " + line.name);
       discount.onclick = () => discountLine(line);
-      cell.append(discount);
+      const price = document.createElement("button");
+      price.textContent = "M";
+      price.setAttribute("aria-label", "change the price of " + line.name);
+      price.onclick = () => overridePrice(line);
+      cell.append(discount, price);
       const button = document.createElement("button");
       button.textContent = "Void";
       button.setAttribute("aria-label", "void " + line.name);
@@ -401,6 +405,39 @@ async function voidLine(line) {
   }
 }
 
+// A manager changes a line's price (their own login, or their PIN typed at the till).
+async function overridePrice(line) {
+  const price = await ask(`New unit price of ${line.name} (maloti)`);
+  if (!price) return;
+  const reason = await ask("Why?");
+  if (!reason) return;
+  const cents = Math.round(parseFloat(price.replace(",", ".")) * 100);
+  try {
+    state.sale = await withApproval((approver_pin) =>
+      api("POST", `/sales/${state.sale.id}/lines/${line.line_id}/price`, { unit_price_cents: cents, reason, approver_pin }));
+    render();
+    say(`${line.name} now ${money(cents)}`, "ok");
+  } catch (error) {
+    say(error.message);
+  }
+}
+
+// An on-screen keyboard for finding by name on a till without one.
+function buildKeyboard() {
+  const keys = [..."QWERTYUIOPASDFGHJKLZXCVBNM", "␣", "⌫"];
+  for (const key of keys) {
+    const button = document.createElement("button");
+    button.textContent = key;
+    button.setAttribute("aria-label", key === "␣" ? "space" : key === "⌫" ? "delete" : "key " + key);
+    button.onclick = () => {
+      const input = $("search");
+      input.value = key === "⌫" ? input.value.slice(0, -1) : input.value + (key === "␣" ? " " : key.toLowerCase());
+      searchSoon();
+    };
+    $("keyboard").append(button);
+  }
+}
+
 async function discountLine(line) {
   const percent = await ask(`Discount on ${line.name}, in percent`);
   if (!percent) return;
@@ -565,5 +602,7 @@ $("refund").onclick = refund;
 $("return-cancel").onclick = () => show("sale");
 $("z-done").onclick = () => logOut("Logged out");
 buildPinPad();
+buildKeyboard();
+$("show-keyboard").onclick = () => { $("keyboard").hidden = !$("keyboard").hidden; };
 show("login");
 setInterval(watchLink, 5000);
