@@ -17,6 +17,7 @@ import random
 import shutil
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -88,11 +89,18 @@ def make_cashiers(url: str) -> str:
         login = client.post("/api/v1/auth/login", json={"username": "admin", "password": ADMIN_PASSWORD})
         admin = {"Authorization": f"Bearer {expect(login, 200)['access_token']}"}
         for username, pin in (("bench-till", TILL_PIN), ("bench-raw", RAW_PIN)):
-            body = {"username": username, "password": f"{username}-password", "roles": ["cashier"], "pin": pin}
+            body = {
+                "username": username,
+                "password": f"{username}-password",
+                "roles": ["cashier"],
+                "pin": pin,
+            }
             expect(client.post("/api/v1/users", json=body, headers=admin), 201)
         token = expect(client.post("/api/v1/auth/pin", json={"terminal_id": "T2", "pin": RAW_PIN}), 200)
         raw = {"Authorization": f"Bearer {token['access_token']}"}
-        shift = client.post("/api/v1/shifts", json={"terminal_id": "T2", "opening_float_cents": 50000}, headers=raw)
+        shift = client.post(
+            "/api/v1/shifts", json={"terminal_id": "T2", "opening_float_cents": 50000}, headers=raw
+        )
         expect(shift, 201)
         return str(token["access_token"])
 
@@ -169,6 +177,12 @@ async def raw_scans(port: int, token: str, codes: list[str]) -> list[float]:
     return out
 
 
+def raw_in_thread(port: int, token: str, codes: list[str]) -> list[float]:
+    """raw_scans on a loop of its own: Playwright's sync API already runs one in this thread."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, raw_scans(port, token, codes)).result()
+
+
 def run(progress: Progress) -> BenchResult:
     with tempfile.TemporaryDirectory(prefix="aiwebpos-bench-") as tmp:
         step = progress.add_task(f"till_ui: a node with {PRODUCTS:,} products", total=1)
@@ -194,7 +208,7 @@ def run(progress: Progress) -> BenchResult:
                         in_page, wall = scans(page, codes)
                         scan_s.append(in_page)
                         wall_s.append(wall)
-                        raw_s.append(asyncio.run(raw_scans(node.port, token, codes)))
+                        raw_s.append(raw_in_thread(node.port, token, codes))
                         progress.advance(bar)
                 finally:
                     browser.close()

@@ -136,6 +136,8 @@ def test_find_by_name_split_tender_and_closing_the_shift(node: StoreNode, browse
     expect(rows.first).to_contain_text("1.500")
     expect(page.locator("#total")).to_have_text("M29.99")
     page.get_by_role("button", name="Card").click()
+    expect(page.locator("#ask-input")).to_have_value("29.99")  # what is due, prefilled
+    page.locator("#ask-input").press("Enter")
     page.locator("#ask-input").fill("AUTH-77")
     page.locator("#ask-input").press("Enter")
     expect(page.locator("#message")).to_have_text("Change M0.00")
@@ -225,6 +227,7 @@ def test_quick_keys_discounts_with_approval_and_mobile_money(node: StoreNode, br
     _answer(page, USERS["manager"][1])
     expect(page.locator("#total")).to_have_text("M131.49")
     page.get_by_role("button", name="Mobile money").click()
+    page.locator("#ask-ok").click()  # the whole amount due
     _answer(page, "MPESA-8812X")
     page.get_by_role("button", name="Complete").click()
     expect(page.locator("#receipt-text")).to_contain_text("mobile_money LSL")
@@ -264,7 +267,9 @@ def test_charging_an_account_a_sale_discount_and_a_reprint(node: StoreNode, brow
     page.close()
 
 
-def test_the_on_screen_keyboard_finds_and_a_manager_changes_a_price(node: StoreNode, browser: Browser) -> None:
+def test_the_on_screen_keyboard_finds_and_a_manager_changes_a_price(
+    node: StoreNode, browser: Browser
+) -> None:
     page = browser.new_page(viewport={"width": 1920, "height": 1080})
     page.goto(f"{node.url}/till/?terminal=T7")
     _log_in(page, USERS["cashier"][1])
@@ -280,4 +285,25 @@ def test_the_on_screen_keyboard_finds_and_a_manager_changes_a_price(node: StoreN
     expect(page.locator("#ask-title")).to_contain_text("manager PIN")  # a cashier cannot change prices alone
     _answer(page, USERS["manager"][1])
     expect(page.locator("#total")).to_have_text("M49.99")
+    page.close()
+
+
+def test_a_split_payment_card_then_cash_with_change(node: StoreNode, browser: Browser) -> None:
+    page = browser.new_page(viewport={"width": 1024, "height": 600})
+    page.goto(f"{node.url}/till/?terminal=T8")
+    _log_in(page, USERS["cashier"][1])
+    page.get_by_role("button", name="Open shift").click()
+    page.locator("#scan").fill(MAIZE_10KG)
+    page.locator("#scan").press("Enter")
+    page.get_by_role("button", name="Card").click()
+    _answer(page, "100")
+    _answer(page, "AUTH-5521")
+    expect(page.locator("#message")).to_have_text("Still due M29.99")
+    page.get_by_role("button", name="Cash M50.00").click()
+    expect(page.locator("#message")).to_have_text("Change M20.01")
+    page.get_by_role("button", name="Complete").click()
+    receipt = page.locator("#receipt-text")
+    expect(receipt).to_contain_text("card LSL")
+    expect(receipt).to_contain_text("cash LSL")
+    expect(receipt).to_contain_text("M20.01")
     page.close()

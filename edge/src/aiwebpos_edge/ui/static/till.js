@@ -39,11 +39,11 @@ async function api(method, path, body) {
 }
 
 // A small prompt that works with touch and keyboard (window.prompt cannot be styled or made touch-sized).
-function ask(title, secret = false) {
+function ask(title, secret = false, initial = "") {
   return new Promise((resolve) => {
     const dialog = $("ask");
     $("ask-title").textContent = title;
-    $("ask-input").value = "";
+    $("ask-input").value = initial;
     $("ask-input").type = secret ? "password" : "text";
     dialog.onclose = () => resolve(dialog.returnValue === "ok" ? $("ask-input").value : null);
     dialog.showModal();
@@ -492,11 +492,6 @@ async function reprint() {
   }
 }
 
-async function payMobile() {
-  const reference = await ask(`Mobile money transaction id for ${money(state.sale.outstanding_cents)}`);
-  if (reference) await pay({ method: "mobile_money", amount_cents: state.sale.outstanding_cents, reference });
-}
-
 async function pay(payment) {
   try {
     state.sale = await api("POST", `/sales/${state.sale.id}/payments`, payment);
@@ -508,9 +503,15 @@ async function pay(payment) {
   }
 }
 
-async function payCard() {
-  const reference = await ask(`Card approval code for ${money(state.sale.outstanding_cents)}`);
-  if (reference) await pay({ method: "card", amount_cents: state.sale.outstanding_cents, reference });
+// Card and mobile money take what is due, or part of it (split tender): the amount is asked, due prefilled.
+async function payOther(method, label) {
+  const due = (state.sale.outstanding_cents / 100).toFixed(2);
+  const amount = await ask(`${label} amount (maloti)`, false, due);
+  if (!amount) return;
+  const reference = await ask(`${label} reference (approval code or transaction id)`);
+  if (!reference) return;
+  const cents = Math.round(parseFloat(amount.replace(",", ".")) * 100);
+  await pay({ method, amount_cents: cents, reference });
 }
 
 async function complete() {
@@ -583,8 +584,8 @@ async function watchLink() {
 $("terminal").textContent = "Till " + terminal;
 $("scan-button").onclick = () => { const code = $("scan").value; $("scan").value = ""; scan(code); };
 $("open-shift-button").onclick = openShift;
-$("pay-card").onclick = payCard;
-$("pay-mobile").onclick = payMobile;
+$("pay-card").onclick = () => payOther("card", "Card");
+$("pay-mobile").onclick = () => payOther("mobile_money", "Mobile money");
 $("pay-account").onclick = payAccount;
 $("sale-discount").onclick = discountSale;
 $("reprint").onclick = reprint;
