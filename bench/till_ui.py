@@ -68,6 +68,9 @@ OBSERVE = """() => {
   }, true);
   window.__bench = bench;
 }"""
+# What the browser's fetch of each POST …/lines took (request start to response end), by Resource Timing.
+FETCHES = """() => performance.getEntriesByType('resource')
+  .filter((e) => e.name.endsWith('/lines')).map((e) => e.responseEnd - e.startTime)"""
 ROWS_ARE = "(n) => document.querySelector('#cart tbody').rows.length === n"
 
 
@@ -139,10 +142,13 @@ def open_till(browser: Browser, url: str) -> Page:
     return page
 
 
-def scans(page: Page, codes: list[str]) -> tuple[list[float], list[float]]:
+def scans(page: Page, codes: list[str]) -> tuple[list[float], list[float], list[float]]:
     """Each code typed by the wedge with the focus on the header, then Enter; answers the in-page
-    Enter → row latencies and the wall time around press + wait (Playwright's round trips included)."""
-    page.evaluate("() => { window.__bench.enter = []; window.__bench.rows = []; }")
+    Enter → row latencies, the wall time around press + wait (Playwright's round trips included) and
+    the browser's own fetch time of each POST (Resource Timing)."""
+    page.evaluate(
+        "() => { window.__bench.enter = []; window.__bench.rows = []; performance.clearResourceTimings(); }"
+    )
     wall = []
     for n, code in enumerate(codes, start=1):
         page.locator("header").click()
@@ -155,10 +161,13 @@ def scans(page: Page, codes: list[str]) -> tuple[list[float], list[float]]:
     if len(marks["enter"]) != len(codes) or len(marks["rows"]) != len(codes):
         raise RuntimeError(f"{len(codes)} scans, {len(marks['enter'])} Enters, {len(marks['rows'])} rows")
     in_page = [(row - enter) / 1000 for enter, row in zip(marks["enter"], marks["rows"], strict=True)]
+    fetches: list[float] = page.evaluate(FETCHES)
+    if len(fetches) != len(codes):
+        raise RuntimeError(f"{len(codes)} scans, {len(fetches)} POST …/lines in the Resource Timing")
     # The next run scans into a fresh sale: park this one (the till opens a new one).
     page.get_by_role("button", name="Suspend").click()
     page.wait_for_function(ROWS_ARE, arg=0)
-    return in_page, wall
+    return in_page, wall, [f / 1000 for f in fetches]
 
 
 async def raw_scans(port: int, token: str, codes: list[str]) -> list[float]:
@@ -193,7 +202,7 @@ def run(progress: Progress) -> BenchResult:
         try:
             token = make_cashiers(node.url)
             bar = progress.add_task("till_ui: open the till, scan in the browser and raw", total=RUNS)
-            till_s, health_s, scan_s, wall_s, raw_s = [], [], [], [], []
+            till_s, health_s, scan_s, wall_s, fetch_s, raw_s = [], [], [], [], [], []
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
                 try:
@@ -205,16 +214,17 @@ def run(progress: Progress) -> BenchResult:
                         till, health = opens(browser, node.url)
                         till_s.append(median(till))
                         health_s.append(median(health))
-                        in_page, wall = scans(page, codes)
+                        in_page, wall, fetch = scans(page, codes)
                         scan_s.append(in_page)
                         wall_s.append(wall)
+                        fetch_s.append(fetch)
                         raw_s.append(raw_in_thread(node.port, token, codes))
                         progress.advance(bar)
                 finally:
                     browser.close()
         finally:
             node.stop()
-    return report(till_s, health_s, scan_s, wall_s, raw_s)
+    return report(till_s, health_s, scan_s, wall_s, fetch_s, raw_s)
 
 
 def _p(runs: list[list[float]], p: float) -> float:
@@ -227,6 +237,7 @@ def report(
     health_s: list[float],
     scan_s: list[list[float]],
     wall_s: list[list[float]],
+    fetch_s: list[list[float]],
     raw_s: list[list[float]],
 ) -> BenchResult:
     result = BenchResult(NAME)
@@ -259,6 +270,15 @@ def report(
         )
     result.add(
         Figure(
+            "  of it: the browser's fetch p50",
+            _p(fetch_s, 50),
+            "ms",
+            limit=_p(raw_s, 50),
+            limit_label="raw POST …/lines p50",
+        )
+    )
+    result.add(
+        Figure(
             "  scan to line p50 / wall (Playwright)",
             _p(wall_s, 50),
             "ms",
@@ -276,6 +296,7 @@ def report(
         "health_open_ms": [ms(s) for s in health_s],
         "scan_in_page_ms": {f"p{p}": [ms(percentile(r, p)) for r in scan_s] for p in (50, 99)},
         "scan_wall_ms": {f"p{p}": [ms(percentile(r, p)) for r in wall_s] for p in (50, 99)},
+        "browser_fetch_ms": {f"p{p}": [ms(percentile(r, p)) for r in fetch_s] for p in (50, 99)},
         "raw_post_ms": {f"p{p}": [ms(percentile(r, p)) for r in raw_s] for p in (50, 99)},
     }
     return result

@@ -307,3 +307,30 @@ def test_a_split_payment_card_then_cash_with_change(node: StoreNode, browser: Br
     expect(receipt).to_contain_text("cash LSL")
     expect(receipt).to_contain_text("M20.01")
     page.close()
+
+
+def test_quantity_key_cancel_and_cash_in_rand(node: StoreNode, browser: Browser) -> None:
+    page = browser.new_page(viewport={"width": 1024, "height": 600})
+    page.goto(f"{node.url}/till/?terminal=T9")
+    _log_in(page, USERS["cashier"][1])
+    page.get_by_role("button", name="Open shift").click()
+    rows = page.locator("#cart tbody tr")
+    page.locator("#scan").fill(COKE_2L)
+    page.locator("#scan").press("Enter")
+    expect(rows).to_have_count(1)
+    page.get_by_role("button", name="Cancel sale").click()
+    _answer(page, "customer left")
+    expect(rows).to_have_count(0)
+    page.get_by_role("button", name="quantity for the next item").click()
+    _answer(page, "3")
+    page.locator("header").click()
+    page.keyboard.type(COKE_2L, delay=5)
+    page.keyboard.press("Enter")
+    expect(rows.first).to_contain_text("Coca-Cola 2 L3")  # name, then quantity 3
+    expect(page.locator("#total")).to_have_text("M83.97")
+    page.get_by_label("cash in rand (at par)").check()
+    page.get_by_role("button", name="Cash M100.00").click()
+    expect(page.locator("#message")).to_have_text("Change M16.03")  # change in maloti
+    page.get_by_role("button", name="Complete").click()
+    expect(page.locator("#receipt-text")).to_contain_text("cash ZAR")
+    page.close()

@@ -4,7 +4,7 @@
 const terminal = new URLSearchParams(location.search).get("terminal") || localStorage.getItem("terminal") || "T1";
 localStorage.setItem("terminal", terminal);
 const $ = (id) => document.getElementById(id);
-const state = { token: null, cashier: null, shiftId: null, sale: null, pin: "", lastReceipt: null };
+const state = { token: null, cashier: null, shiftId: null, sale: null, pin: "", lastReceipt: null, quantity: null };
 
 const money = (cents) =>
   (cents < 0 ? "-M" : "M") + (Math.abs(cents) / 100).toFixed(2).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
@@ -181,7 +181,7 @@ function render(flashLast = false) {
   for (const amount of [...amounts].filter((a) => a > 0).sort((a, b) => a - b).slice(0, 5)) {
     const button = document.createElement("button");
     button.textContent = "Cash " + money(amount);
-    button.onclick = () => pay({ method: "cash", amount_cents: amount });
+    button.onclick = () => pay({ method: "cash", amount_cents: amount, currency: $("zar").checked ? "ZAR" : "LSL" });
     quick.append(button);
   }
 }
@@ -190,7 +190,7 @@ async function scan(code) {
   code = code.trim();
   if (!code) return;
   try {
-    state.sale = await api("POST", `/sales/${state.sale.id}/lines`, { barcode: code });
+    state.sale = await api("POST", `/sales/${state.sale.id}/lines`, { barcode: code, quantity: takeQuantity() });
     render(true);
     const line = state.sale.lines[state.sale.lines.length - 1];
     say(`${line.name} — ${money(line.total_cents)}`, "ok");
@@ -221,9 +221,37 @@ async function search() {
   }
 }
 
+// "Qty" then an item: that many of it (the quantity is used once).
+async function setQuantity() {
+  const quantity = await ask("How many of the next item?");
+  state.quantity = quantity ? quantity.trim() : null;
+  $("quantity").textContent = state.quantity ? `Qty ${state.quantity}` : "Qty";
+  $("scan").focus();
+}
+
+function takeQuantity() {
+  const quantity = state.quantity || undefined;
+  state.quantity = null;
+  $("quantity").textContent = "Qty";
+  return quantity;
+}
+
+async function cancelSale() {
+  const reason = await ask("Why cancel this sale?");
+  if (!reason) return;
+  try {
+    await api("POST", `/sales/${state.sale.id}/cancel`, { reason });
+    say("Sale cancelled", "ok");
+    state.sale = null;
+    await newSale();
+  } catch (error) {
+    say(error.message);
+  }
+}
+
 async function addSku(product) {
-  let quantity;
-  if (product.unit === "kg") {
+  let quantity = takeQuantity();
+  if (product.unit === "kg" && !quantity) {
     quantity = await ask(`Weight of ${product.name} in kg`);
     if (!quantity) return;
   }
@@ -597,6 +625,8 @@ $("close-shift").onclick = showCount;
 $("close-confirm").onclick = closeShift;
 $("count-cancel").onclick = () => show("sale");
 $("suspend").onclick = suspend;
+$("cancel-sale").onclick = cancelSale;
+$("quantity").onclick = setQuantity;
 $("resume").onclick = listSuspended;
 $("return").onclick = startReturn;
 $("refund").onclick = refund;
