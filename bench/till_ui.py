@@ -13,6 +13,7 @@ line on screen, each beside the same thing with the till's own work taken out, i
 """
 
 import asyncio
+import os
 import random
 import shutil
 import tempfile
@@ -39,6 +40,7 @@ PRODUCTS = 300_000
 SCANS = 60  # scans per run, each into the run's own sale
 OPENS = 5  # till page loads (and /health loads) per run
 OPEN_GOAL_S, SCAN_GOAL_MS = 2.0, 100.0
+BUSY_LOAD = 2.5  # 1-minute load average above which the run is flagged (the benchmark itself ~1.5)
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # The flags of edge/tests/test_till_ui.py: as root, headless, on a closed network.
 FLAGS = [
@@ -286,6 +288,12 @@ def report(
             limit_label="raw POST …/lines p50",
         )
     )
+    load = os.getloadavg()[0]
+    if load > BUSY_LOAD:
+        result.warnings.append(
+            f"load average {load:.1f} at the end on {os.cpu_count()} cores: something else was running, "
+            "so the browser, the node and the raw client shared the machine with it"
+        )
     result.details = {
         "products": PRODUCTS,
         "server_stack": server_stack(),
