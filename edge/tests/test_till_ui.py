@@ -100,6 +100,11 @@ def test_a_whole_sale_by_scanner_keystrokes(node: StoreNode, browser: Browser) -
     expect(receipt).to_contain_text("VAT no. LS-VAT-0123456")
     expect(receipt).to_contain_text("VAT standard 15%")
     page.screenshot(path=str(SCREENSHOTS / "till-receipt.png"))
+    page.emulate_media(media="print")  # what the Print button sends to the printer: the receipt alone
+    expect(receipt).to_be_visible()
+    expect(page.locator("header")).not_to_be_visible()
+    expect(page.get_by_role("button", name="New sale")).not_to_be_visible()
+    page.emulate_media(media="screen")
     page.get_by_role("button", name="New sale").click()
     expect(rows).to_have_count(0)
     page.close()
@@ -221,6 +226,7 @@ def test_quick_keys_discounts_with_approval_and_mobile_money(node: StoreNode, br
     page.get_by_role("button", name="discount Iwisa Super Maize Meal 10 kg").click()
     _answer(page, "5")
     expect(page.locator("#total")).to_have_text("M139.49")  # 16.00 + 129.99 − 6.50
+    expect(rows.nth(1)).to_contain_text("-M6.50")  # the discount column
     page.get_by_role("button", name="discount Bakery Loaf (in-store)").click()
     _answer(page, "50")
     expect(page.locator("#ask-title")).to_contain_text("manager PIN")  # 50 % is over the 10 % limit

@@ -150,7 +150,8 @@ function render(flashLast = false) {
     const row = body.insertRow();
     if (line.voided) row.className = "voided";
     if (flashLast && index === sale.lines.length - 1) row.classList.add("flash");
-    for (const text of [line.name, line.quantity, money(line.unit_price_cents), money(line.total_cents)]) {
+    const discount = line.discount_cents ? money(-line.discount_cents) : "";
+    for (const text of [line.name, line.quantity, money(line.unit_price_cents), discount, money(line.total_cents)]) {
       row.insertCell().textContent = text;
     }
     const cell = row.insertCell();
@@ -619,6 +620,7 @@ $("sale-discount").onclick = discountSale;
 $("reprint").onclick = reprint;
 $("complete").onclick = complete;
 $("new-sale").onclick = newSale;
+$("print").onclick = () => window.print(); // the receipt printer comes with the peripherals issue
 $("ask-cancel").onclick = () => $("ask").close("cancel"); // Enter submits with OK, the form's default
 $("search").addEventListener("input", searchSoon);
 $("close-shift").onclick = showCount;
