@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from aiwebpos_cloud.lakehouse.query import SeqGap, seq_gaps
-from aiwebpos_cloud.lakehouse.rows import parse_timestamp
+from aiwebpos_cloud.lakehouse.rows import RawEnvelope, parse_timestamp
 from aiwebpos_contracts import Envelope
 
 log = logging.getLogger(__name__)
@@ -35,7 +35,7 @@ class SeqGapMonitor:
         self._seen: set[SeqGap] = set()  # found by the last check
         self._reported: set[SeqGap] = set()
 
-    def saw(self, envelopes: Iterable[Envelope]) -> None:
+    def saw(self, envelopes: Iterable[Envelope | RawEnvelope]) -> None:
         for envelope in envelopes:
             self._stores.add(envelope.store_id)
             day = parse_timestamp(envelope.occurred_at).date()

@@ -17,11 +17,10 @@ from dataclasses import dataclass
 
 from aiwebpos_cloud.ingest.connection import BrokerConnection, ReceivedMessage
 from aiwebpos_cloud.ingest.gaps import SeqGapMonitor
-from aiwebpos_cloud.ingest.validate import validate_message
-from aiwebpos_cloud.lakehouse.rows import DeadLetter
+from aiwebpos_cloud.ingest.validate import check_message
+from aiwebpos_cloud.lakehouse.rows import DeadLetter, RawEnvelope
 from aiwebpos_cloud.lakehouse.writer import LakehouseWriter
 from aiwebpos_cloud.settings import IngestSettings
-from aiwebpos_contracts import Envelope
 
 log = logging.getLogger(__name__)
 
@@ -139,11 +138,11 @@ class Ingest:
                     return
 
     def _store(self, batch: list[ReceivedMessage]) -> None:
-        envelopes: list[Envelope] = []
+        envelopes: list[RawEnvelope] = []
         letters: list[DeadLetter] = []
         for message in batch:
-            checked = validate_message(message.topic, message.payload, message.received_at)
-            if isinstance(checked, Envelope):
+            checked = check_message(message.topic, message.payload, message.received_at)
+            if isinstance(checked, RawEnvelope):
                 envelopes.append(checked)
             else:
                 letters.append(checked)

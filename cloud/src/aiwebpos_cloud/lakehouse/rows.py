@@ -10,9 +10,46 @@ import msgspec
 import pyarrow as pa  # type: ignore[import-untyped]
 
 from aiwebpos_cloud.lakehouse.tables import DEAD_LETTERS, EVENTS
-from aiwebpos_contracts import Envelope
+from aiwebpos_contracts import SCHEMA_VERSION, Envelope
 
 _payload_encoder = msgspec.json.Encoder()
+
+
+class RawEnvelope(msgspec.Struct, frozen=True, kw_only=True):
+    """An `Envelope` as received, its payload kept as the JSON bytes that were sent.
+
+    The ingest decodes every message into this and validates the payload bytes once against its
+    contract Struct; `events.payload` is then those same bytes, not a dict decoded and encoded again.
+    """
+
+    v: int = SCHEMA_VERSION
+    event_id: str
+    type: str
+    store_id: str
+    terminal_id: str | None
+    seq: int
+    occurred_at: str
+    payload: msgspec.Raw
+
+    def envelope(self) -> Envelope:
+        """The contract `Envelope` (its payload decoded into a dict)."""
+        return Envelope(
+            v=self.v,
+            event_id=self.event_id,
+            type=self.type,
+            store_id=self.store_id,
+            terminal_id=self.terminal_id,
+            seq=self.seq,
+            occurred_at=self.occurred_at,
+            payload=msgspec.json.decode(self.payload),
+        )
+
+
+def payload_text(envelope: Envelope | RawEnvelope) -> str:
+    """The payload as JSON text: the bytes received, or the dict encoded."""
+    if isinstance(envelope, RawEnvelope):
+        return bytes(envelope.payload).decode()
+    return _payload_encoder.encode(envelope.payload).decode()
 
 
 def parse_timestamp(text: str) -> datetime:
@@ -23,10 +60,10 @@ def parse_timestamp(text: str) -> datetime:
     return moment.astimezone(UTC)
 
 
-def unique_envelopes(envelopes: Sequence[Envelope]) -> list[Envelope]:
+def unique_envelopes(envelopes: Sequence[Envelope | RawEnvelope]) -> list[Envelope | RawEnvelope]:
     """The first envelope of each event_id, in order (a batch may hold a redelivered copy)."""
     seen: set[str] = set()
-    unique = []
+    unique: list[Envelope | RawEnvelope] = []
     for envelope in envelopes:
         if envelope.event_id not in seen:
             seen.add(envelope.event_id)
@@ -34,7 +71,7 @@ def unique_envelopes(envelopes: Sequence[Envelope]) -> list[Envelope]:
     return unique
 
 
-def events_table(envelopes: Sequence[Envelope], received_at: datetime) -> pa.Table:
+def events_table(envelopes: Sequence[Envelope | RawEnvelope], received_at: datetime) -> pa.Table:
     """The `events` rows of envelopes (unique by event_id); `date` is the UTC date of occurred_at."""
     occurred = [parse_timestamp(envelope.occurred_at) for envelope in envelopes]
     columns = {
@@ -46,7 +83,7 @@ def events_table(envelopes: Sequence[Envelope], received_at: datetime) -> pa.Tab
         "seq": [envelope.seq for envelope in envelopes],
         "occurred_at": occurred,
         "date": [moment.date() for moment in occurred],
-        "payload": [_payload_encoder.encode(envelope.payload).decode() for envelope in envelopes],
+        "payload": [payload_text(envelope) for envelope in envelopes],
         "received_at": [received_at.astimezone(UTC)] * len(envelopes),
     }
     return pa.table(columns, schema=EVENTS.schema)

@@ -16,7 +16,13 @@ from deltalake import DeltaTable
 
 from aiwebpos_cloud.lakehouse.delta import merge_new_rows, open_table
 from aiwebpos_cloud.lakehouse.derive import derive_all
-from aiwebpos_cloud.lakehouse.rows import DeadLetter, dead_letters_table, events_table, unique_envelopes
+from aiwebpos_cloud.lakehouse.rows import (
+    DeadLetter,
+    RawEnvelope,
+    dead_letters_table,
+    events_table,
+    unique_envelopes,
+)
 from aiwebpos_cloud.lakehouse.tables import ALL_TABLES, BY_NAME, DEAD_LETTERS, EVENTS, TableSpec
 from aiwebpos_contracts import Envelope
 
@@ -52,7 +58,9 @@ class LakehouseWriter:
         for spec in ALL_TABLES:
             self.table(spec)
 
-    def write(self, envelopes: Sequence[Envelope], *, received_at: datetime | None = None) -> WriteReport:
+    def write(
+        self, envelopes: Sequence[Envelope | RawEnvelope], *, received_at: datetime | None = None
+    ) -> WriteReport:
         """Store every envelope whose event_id is not stored yet, then its derived rows.
 
         Returns once everything is committed; raises `LakehouseWriteError` (or an I/O error) otherwise,
