@@ -15,7 +15,6 @@ line on screen, each beside the same thing with the till's own work taken out, i
 import asyncio
 import os
 import random
-import shutil
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -23,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 from rich.progress import Progress
 
 from aiwebpos_edge.demo.seed import ADMIN_PASSWORD, seed_demo_store
@@ -33,6 +32,8 @@ from bench.http11 import Connection
 from bench.node import HOST, STORE_ID, edge, expect
 from bench.results import RUNS, BenchResult, Figure, median, ms, percentile
 from bench.stack import server_stack
+from devkit.browser import CHROMIUM as CHROMIUM_PATH
+from devkit.browser import chromium
 from devkit.chain import StoreNode
 
 NAME = "till_ui"
@@ -41,17 +42,6 @@ SCANS = 60  # scans per run, each into the run's own sale
 OPENS = 5  # till page loads (and /health loads) per run
 OPEN_GOAL_S, SCAN_GOAL_MS = 2.0, 100.0
 BUSY_LOAD = 2.5  # 1-minute load average above which the run is flagged (the benchmark itself ~1.5)
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-# The flags of edge/tests/test_till_ui.py: as root, headless, on a closed network.
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 VIEWPORT = {"width": 1024, "height": 600}
 TILL_PIN, RAW_PIN = "4711", "4722"
 
@@ -205,25 +195,21 @@ def run(progress: Progress) -> BenchResult:
             token = make_cashiers(node.url)
             bar = progress.add_task("till_ui: open the till, scan in the browser and raw", total=RUNS)
             till_s, health_s, scan_s, wall_s, fetch_s, raw_s = [], [], [], [], [], []
-            with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
-                try:
-                    page_load(browser, f"{node.url}/till/?terminal=T1", "#pin-pad button")  # warm-up
-                    page = open_till(browser, node.url)
-                    for run_no in range(RUNS):
-                        rng = random.Random(run_no)
-                        codes = [synthetic_barcode(i) for i in rng.sample(range(PRODUCTS), SCANS)]
-                        till, health = opens(browser, node.url)
-                        till_s.append(median(till))
-                        health_s.append(median(health))
-                        in_page, wall, fetch = scans(page, codes)
-                        scan_s.append(in_page)
-                        wall_s.append(wall)
-                        fetch_s.append(fetch)
-                        raw_s.append(raw_in_thread(node.port, token, codes))
-                        progress.advance(bar)
-                finally:
-                    browser.close()
+            with chromium() as browser:
+                page_load(browser, f"{node.url}/till/?terminal=T1", "#pin-pad button")  # warm-up
+                page = open_till(browser, node.url)
+                for run_no in range(RUNS):
+                    rng = random.Random(run_no)
+                    codes = [synthetic_barcode(i) for i in rng.sample(range(PRODUCTS), SCANS)]
+                    till, health = opens(browser, node.url)
+                    till_s.append(median(till))
+                    health_s.append(median(health))
+                    in_page, wall, fetch = scans(page, codes)
+                    scan_s.append(in_page)
+                    wall_s.append(wall)
+                    fetch_s.append(fetch)
+                    raw_s.append(raw_in_thread(node.port, token, codes))
+                    progress.advance(bar)
         finally:
             node.stop()
     return report(till_s, health_s, scan_s, wall_s, fetch_s, raw_s)
@@ -297,7 +283,7 @@ def report(
     result.details = {
         "products": PRODUCTS,
         "server_stack": server_stack(),
-        "chromium": CHROMIUM,
+        "chromium": CHROMIUM_PATH,
         "opens_per_run": OPENS,
         "scans_per_run": SCANS,
         "till_open_ms": [ms(s) for s in till_s],

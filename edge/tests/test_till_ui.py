@@ -1,30 +1,19 @@
 """The till in a real browser (Debian's Chromium, headless, driven by Playwright) against a real node."""
 
 import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from catalog_codes import COKE_2L, MAIZE_10KG
 from edge_support import USERS
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from aiwebpos_edge.barcodes import make_gtin
 from aiwebpos_edge.settings import NodeSettings
+from devkit.browser import chromium
 from devkit.chain import StoreNode
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-# As root, without a desktop and on a closed network: no sandbox, no GPU, no background calls home.
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SCREENSHOTS = Path(os.environ.get("AIWEBPOS_SCREENSHOTS", "var/screenshots"))
 
 
@@ -38,16 +27,26 @@ def node(node_settings: NodeSettings, demo_catalog: None) -> Iterator[StoreNode]
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
-        yield chromium
-        chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 def _log_in(page: Page, pin: str) -> None:
     for digit in pin:
         page.get_by_role("button", name=f"digit {digit}").click()
     page.get_by_role("button", name="log in").click()
+
+
+def _open_till(
+    node: StoreNode, browser: Browser, terminal: str, width: int = 1024, height: int = 600
+) -> Page:
+    """A cashier (thabo) logged in at `terminal` with a shift just opened: the first scan is awaited."""
+    page = browser.new_page(viewport={"width": width, "height": height})
+    page.goto(f"{node.url}/till/?terminal={terminal}")
+    _log_in(page, USERS["cashier"][1])
+    page.get_by_role("button", name="Open shift").click()
+    expect(page.locator("#scan")).to_be_focused()
+    return page
 
 
 def _answer(page: Page, text: str) -> None:
@@ -164,10 +163,7 @@ def test_find_by_name_split_tender_and_closing_the_shift(node: StoreNode, browse
 
 
 def test_suspend_resume_and_a_return_at_the_till(node: StoreNode, browser: Browser) -> None:
-    page = browser.new_page(viewport={"width": 1024, "height": 600})
-    page.goto(f"{node.url}/till/?terminal=T4")
-    _log_in(page, USERS["cashier"][1])
-    page.get_by_role("button", name="Open shift").click()
+    page = _open_till(node, browser, "T4")
     rows = page.locator("#cart tbody tr")
     page.locator("#scan").fill(COKE_2L)
     page.locator("#scan").press("Enter")
@@ -214,10 +210,7 @@ def test_quick_keys_discounts_with_approval_and_mobile_money(node: StoreNode, br
     httpx.put(
         f"{node.url}/api/v1/config", json={"quick_keys": ["BREAD-BAKERY", "AIRTIME-VCL-10"]}, headers=headers
     )
-    page = browser.new_page(viewport={"width": 1024, "height": 600})
-    page.goto(f"{node.url}/till/?terminal=T5")
-    _log_in(page, USERS["cashier"][1])
-    page.get_by_role("button", name="Open shift").click()
+    page = _open_till(node, browser, "T5")
     page.get_by_role("button", name="Bakery Loaf (in-store)").click()
     rows = page.locator("#cart tbody tr")
     expect(rows).to_have_count(1)
@@ -252,10 +245,7 @@ def test_charging_an_account_a_sale_discount_and_a_reprint(node: StoreNode, brow
         headers=headers,
         json={"name": "Mpho Mokoena", "phone": "+266 5800 1234", "credit_limit_cents": 50_000},
     )
-    page = browser.new_page(viewport={"width": 1024, "height": 600})
-    page.goto(f"{node.url}/till/?terminal=T6")
-    _log_in(page, USERS["cashier"][1])
-    page.get_by_role("button", name="Open shift").click()
+    page = _open_till(node, browser, "T6")
     page.locator("#scan").fill(MAIZE_10KG)
     page.locator("#scan").press("Enter")
     page.get_by_role("button", name="Sale discount").click()
@@ -276,10 +266,7 @@ def test_charging_an_account_a_sale_discount_and_a_reprint(node: StoreNode, brow
 def test_the_on_screen_keyboard_finds_and_a_manager_changes_a_price(
     node: StoreNode, browser: Browser
 ) -> None:
-    page = browser.new_page(viewport={"width": 1920, "height": 1080})
-    page.goto(f"{node.url}/till/?terminal=T7")
-    _log_in(page, USERS["cashier"][1])
-    page.get_by_role("button", name="Open shift").click()
+    page = _open_till(node, browser, "T7", 1920, 1080)
     page.get_by_role("button", name="on-screen keyboard").click()
     for letter in "SUGAR":
         page.get_by_role("button", name=f"key {letter}").click()
@@ -295,10 +282,7 @@ def test_the_on_screen_keyboard_finds_and_a_manager_changes_a_price(
 
 
 def test_a_split_payment_card_then_cash_with_change(node: StoreNode, browser: Browser) -> None:
-    page = browser.new_page(viewport={"width": 1024, "height": 600})
-    page.goto(f"{node.url}/till/?terminal=T8")
-    _log_in(page, USERS["cashier"][1])
-    page.get_by_role("button", name="Open shift").click()
+    page = _open_till(node, browser, "T8")
     page.locator("#scan").fill(MAIZE_10KG)
     page.locator("#scan").press("Enter")
     page.get_by_role("button", name="Card").click()
@@ -316,10 +300,7 @@ def test_a_split_payment_card_then_cash_with_change(node: StoreNode, browser: Br
 
 
 def test_quantity_key_cancel_and_cash_in_rand(node: StoreNode, browser: Browser) -> None:
-    page = browser.new_page(viewport={"width": 1024, "height": 600})
-    page.goto(f"{node.url}/till/?terminal=T9")
-    _log_in(page, USERS["cashier"][1])
-    page.get_by_role("button", name="Open shift").click()
+    page = _open_till(node, browser, "T9")
     rows = page.locator("#cart tbody tr")
     page.locator("#scan").fill(COKE_2L)
     page.locator("#scan").press("Enter")
