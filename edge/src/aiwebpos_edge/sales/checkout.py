@@ -12,7 +12,7 @@ from aiwebpos_edge.inventory.service import record_movement
 from aiwebpos_edge.sales import store
 from aiwebpos_edge.sales.models import NewPayment, SaleView
 from aiwebpos_edge.sales.receipt import build_receipt, receipt_number
-from aiwebpos_edge.sales.state import load_sale, sale_view
+from aiwebpos_edge.sales.state import load_sale, sale_view, with_new_payments
 from aiwebpos_edge.tx import Actor, Tx
 
 
@@ -64,7 +64,7 @@ def add_payment(tx: Tx, actor: Actor, sale_id: str, pay: NewPayment) -> SaleView
         customer_id=customer_id,
         at=tx.at,
     )
-    return sale_view(load_sale(tx, sale_id))
+    return sale_view(with_new_payments(tx, state))
 
 
 def remove_payment(tx: Tx, actor: Actor, sale_id: str, payment_id: int) -> SaleView:

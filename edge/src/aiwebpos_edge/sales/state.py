@@ -1,7 +1,7 @@
 """A sale loaded and priced: what every selling operation starts from and answers with."""
 
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from aiwebpos_contracts.receipts import PaymentRecord, VatBreakdown
@@ -97,6 +97,16 @@ def load_sale(tx: Tx, sale_id: str) -> SaleState:
     )
     settlement = settle(priced.total_cents, store.tendered(payments), config.cash_rounding_cents)
     return SaleState(sale, lines, payments, priced, settlement, config)
+
+
+def with_new_payments(tx: Tx, state: SaleState) -> SaleState:
+    """The same sale after a payment changed: only the payments (and the sale row, whose customer may have
+    changed) are read again; the lines and their pricing have not changed."""
+    sale = store.sale(tx.conn, state.id)
+    assert sale is not None
+    payments = store.payments(tx.conn, state.id)
+    settlement = settle(state.priced.total_cents, store.tendered(payments), state.config.cash_rounding_cents)
+    return replace(state, sale=sale, payments=payments, settlement=settlement)
 
 
 def payment_records(rows: list[sqlite3.Row]) -> list[PaymentRecord]:
