@@ -3,7 +3,6 @@ against the lakehouse, event by event. Used by the cross-package tests and the b
 
 import json
 import os
-import shutil
 import signal
 import sqlite3
 import subprocess
@@ -145,6 +144,12 @@ def outbox_events(data_dir: Path) -> list[tuple[str, int, str]]:
         ]
 
 
+def published_event_ids(data_dir: Path) -> list[str]:
+    """The events the node has seen acknowledged by the broker."""
+    with sqlite3.connect(f"file:{data_dir / 'store.db'}?mode=ro", uri=True) as conn:
+        return [r[0] for r in conn.execute("SELECT event_id FROM outbox WHERE published_at IS NOT NULL")]
+
+
 @dataclass(frozen=True)
 class Reconciliation:
     missing: list[str]  # in the store's outbox, not in the lakehouse
@@ -172,8 +177,3 @@ def reconcile(data_dir: Path, lakehouse: Path, store_id: str) -> Reconciliation:
         foreign=sorted((set(seen) - set(ours)) | set(mismatched)),
         stored=len(rows),
     )
-
-
-def copy_node(template: Path, target: Path) -> Path:
-    shutil.copytree(template, target)
-    return target

@@ -3,7 +3,6 @@ after each, the store's SQLite reconciled against the lakehouse event by event: 
 nothing doubled."""
 
 import shutil
-import sqlite3
 import time
 from pathlib import Path
 
@@ -12,7 +11,7 @@ import paho.mqtt.client as mqtt
 from chain_support import Till, wait_reconciled
 
 from aiwebpos_contracts import Envelope, encode_envelope, uuid7
-from devkit.chain import Ingest, StoreNode, outbox_events, sql
+from devkit.chain import Ingest, StoreNode, outbox_events, published_event_ids, sql
 from devkit.mosquitto import MosquittoBroker
 from devkit.mqtt import MqttPeer
 
@@ -29,11 +28,6 @@ def _ingest(broker: MosquittoBroker, lakehouse: Path, tmp_path: Path, name: str 
     ingest.start()
     broker.wait_subscribed(name)
     return ingest
-
-
-def sql_ids_sent(node: StoreNode) -> list[str]:
-    with sqlite3.connect(f"file:{node.data_dir / 'store.db'}?mode=ro", uri=True) as conn:
-        return [r[0] for r in conn.execute("SELECT event_id FROM outbox WHERE published_at IS NOT NULL")]
 
 
 def test_a_broker_outage_while_tills_sell_loses_nothing(
@@ -74,10 +68,10 @@ def test_b_a_store_node_killed_mid_publish_sends_everything_once(
     broker.start()
     try:
         deadline = time.monotonic() + 30
-        while not sql_ids_sent(node) and time.monotonic() < deadline:
+        while not published_event_ids(node.data_dir) and time.monotonic() < deadline:
             time.sleep(0.01)
         node.kill()  # mid-drain: some events acknowledged, some in flight, some not yet sent
-        sent = len(sql_ids_sent(node))
+        sent = len(published_event_ids(node.data_dir))
         assert 0 < sent < len(outbox_events(node.data_dir)), "killed in the middle of publishing"
         node.start()
         Till(node.url, "T2").sell(5)

@@ -20,7 +20,7 @@ from aiwebpos_edge.app import create_app
 from aiwebpos_edge.clock import SettableClock
 from aiwebpos_edge.db.database import connect
 from aiwebpos_edge.settings import NodeSettings, load_settings
-from devkit.chain import StoreNode
+from devkit.chain import StoreNode, outbox_events, published_event_ids
 from devkit.fixtures import BROKER_USERS
 from devkit.mosquitto import MosquittoBroker
 from devkit.mqtt import MqttPeer
@@ -52,18 +52,10 @@ def cloud(broker: MosquittoBroker) -> Any:
     peer.close()
 
 
-def _unsent(settings_dir: str) -> int:
-    conn = connect(f"{settings_dir}/store.db", readonly=True)  # type: ignore[arg-type]
-    count = int(conn.execute("SELECT COUNT(*) FROM outbox WHERE published_at IS NULL").fetchone()[0])
-    conn.close()
-    return count
-
-
-def _outbox_count(settings_dir: str) -> int:
-    conn = connect(f"{settings_dir}/store.db", readonly=True)  # type: ignore[arg-type]
-    count = int(conn.execute("SELECT COUNT(*) FROM outbox").fetchone()[0])
-    conn.close()
-    return count
+def _outbox(settings_dir: str) -> tuple[int, int]:
+    """(events in the outbox, of them not yet acknowledged by the broker)."""
+    events = outbox_events(Path(settings_dir))
+    return len(events), len(events) - len(published_event_ids(Path(settings_dir)))
 
 
 async def _eventually(check: Any, limit: float = 20) -> None:
@@ -86,7 +78,7 @@ async def test_events_arrive_in_seq_order_and_are_marked_sent(
         return status["connected"] and status["outbox_pending"] == 0
 
     await _eventually(drained)
-    total = _outbox_count(node_settings.data_dir)
+    total, _ = _outbox(node_settings.data_dir)
     await cloud.until(lambda: len(cloud.received(EVENTS)) >= total, what="every event at the subscriber")
     envelopes = [decode_envelope(m.payload) for m in cloud.received(EVENTS)]
     assert [e.seq for e in envelopes] == sorted(e.seq for e in envelopes)
@@ -94,7 +86,7 @@ async def test_events_arrive_in_seq_order_and_are_marked_sent(
     completed = [e.payload["receipt"]["receipt_no"] for e in envelopes if e.type == "sale.completed"]
     assert completed == [r["receipt_no"] for r in receipts]
     assert all(m.topic == EVENTS + decode_envelope(m.payload).type for m in cloud.received(EVENTS))
-    assert _unsent(node_settings.data_dir) == 0
+    assert _outbox(node_settings.data_dir)[1] == 0
     status = (await linked.get("/api/v1/sync/status")).json()
     assert status["last_published_seq"] == envelopes[-1].seq and status["last_published_at"]
 

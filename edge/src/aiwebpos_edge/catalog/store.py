@@ -116,7 +116,3 @@ def remove_barcodes(conn: sqlite3.Connection, product_id: int, codes: Iterable[s
 
 def update(conn: sqlite3.Connection, product_id: int, at: str, fields: Mapping[str, object]) -> None:
     update_row(conn, "products", ("id", product_id), {**fields, "updated_at": at})
-
-
-def count(conn: sqlite3.Connection) -> int:
-    return int(conn.execute("SELECT COUNT(*) FROM products").fetchone()[0])

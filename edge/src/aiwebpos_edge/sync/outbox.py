@@ -50,11 +50,6 @@ def outbox_status(conn: sqlite3.Connection) -> dict[str, Any]:
     }
 
 
-def events(conn: sqlite3.Connection, *, after_seq: int = 0, limit: int = 1000) -> list[Envelope]:
-    rows = conn.execute("SELECT envelope FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?", (after_seq, limit))
-    return [msgspec.json.decode(row[0], type=Envelope) for row in rows]
-
-
 def last_published_seq(conn: sqlite3.Connection) -> int:
     """Where draining resumes: just before the first event not yet acknowledged."""
     row = conn.execute("SELECT MIN(seq) FROM outbox WHERE published_at IS NULL").fetchone()
