@@ -1,7 +1,5 @@
 """The retained status of a store node (`aiwebpos/v1/stores/{store_id}/status`), also its Last Will."""
 
-from typing import Any
-
 import msgspec
 
 
@@ -11,6 +9,18 @@ class ModelVersion(msgspec.Struct, kw_only=True):
     sha256: str
 
 
+class DeviceHealth(msgspec.Struct, kw_only=True):
+    """One peripheral of the node, as the till, the status message and HQ see it."""
+
+    kind: str  # "printer" | "scanner" | "scale" | "display"
+    terminal_id: str | None = None
+    connected: bool
+    state: str  # "ok", or what is wrong: "offline", "paper_out", "cover_open", "error", ...
+    detail: str | None = None  # the human-readable reason when state is not "ok"
+    since: str | None = None  # when it entered this state (UTC, ISO 8601)
+    queued_jobs: int | None = None  # printers: print jobs waiting
+
+
 class StoreStatus(msgspec.Struct, kw_only=True):
     store_id: str
     online: bool
@@ -18,6 +28,8 @@ class StoreStatus(msgspec.Struct, kw_only=True):
     outbox_pending: int | None = None
     last_seq: int | None = None
     last_published_seq: int | None = None
+    # Events the broker refused (PUBACK reason >= 0x80): they stay in the outbox, unsent.
+    publish_refused: int = 0
     software_version: str | None = None
     models: list[ModelVersion] = []
-    devices: dict[str, Any] = {}
+    devices: dict[str, DeviceHealth] = {}  # by device name, e.g. "printer-front", "scanner-T1"

@@ -18,7 +18,9 @@ from aiwebpos_edge.auth.secrets import load_or_create_secret
 from aiwebpos_edge.auth.sessions import SessionRegistry
 from aiwebpos_edge.bootstrap import store_id_of
 from aiwebpos_edge.clock import Clock, SystemClock
+from aiwebpos_edge.config.service import store_info
 from aiwebpos_edge.db.database import Database
+from aiwebpos_edge.devices.manager import Devices
 from aiwebpos_edge.errors import DomainError
 from aiwebpos_edge.node import Node
 from aiwebpos_edge.routes import CONTROLLERS
@@ -67,13 +69,18 @@ def create_app(settings: NodeSettings, clock: Clock | None = None) -> Litestar:
             store_id=store_id,
             secret=load_or_create_secret(settings.secret_path),
             sessions=SessionRegistry(idle=timedelta(minutes=settings.idle_timeout_minutes)),
+            devices=Devices(settings.devices, db, clock),
         )
+        node: Node = app.state.node
+        info = await node.read_tx(store_info)
+        await node.devices.start(info.name)
         link = start_sync(app.state.node) if settings.mqtt_url else None
         try:
             yield
         finally:
             if link is not None:
                 await link.stop()
+            await node.devices.stop()
             db.close()
 
     auth = DefineMiddleware(BearerSessionMiddleware, exclude=["^/schema"], exclude_from_auth_key="public")

@@ -11,11 +11,13 @@ from litestar import Request
 from litestar.datastructures import State
 from litestar.di import NamedDependency
 
+from aiwebpos_contracts.status import DeviceHealth
 from aiwebpos_edge.auth.service import LoginPolicy
 from aiwebpos_edge.auth.sessions import SessionRegistry
 from aiwebpos_edge.auth.tokens import TokenClaims
 from aiwebpos_edge.clock import Clock
 from aiwebpos_edge.db.database import Database
+from aiwebpos_edge.devices.manager import Devices
 from aiwebpos_edge.settings import NodeSettings
 from aiwebpos_edge.tx import Actor, Tx
 
@@ -37,6 +39,7 @@ class Node:
     store_id: str
     secret: bytes
     sessions: SessionRegistry
+    devices: Devices
     sync: SyncLink | None = None
 
     @property
@@ -52,10 +55,17 @@ class Node:
             lockout=timedelta(minutes=self.settings.login_lockout_minutes),
         )
 
+    def device_health(self) -> dict[str, DeviceHealth]:
+        return self.devices.health()
+
     async def write(self, operation: Callable[[Tx], T]) -> T:
         """Run one business operation as one durable transaction in the writer thread."""
         now, store_id, timezone = self.clock.now(), self.store_id, self.timezone
-        return await self.db.write(lambda conn: operation(Tx(conn, now, store_id, timezone)))
+        hooks: list[Callable[[], None]] = []
+        result = await self.db.write(lambda conn: operation(Tx(conn, now, store_id, timezone, hooks)))
+        for hook in hooks:
+            hook()
+        return result
 
     async def read(self, query: Callable[[sqlite3.Connection], T]) -> T:
         return await self.db.read(query)

@@ -5,6 +5,7 @@ from aiwebpos_edge.auth.routes import AuthController, UserController
 from aiwebpos_edge.catalog.routes import ProductController
 from aiwebpos_edge.config.routes import ConfigController
 from aiwebpos_edge.customers.routes import CustomerController
+from aiwebpos_edge.devices.routes import DeviceController, PrintController, PrintJobController
 from aiwebpos_edge.inventory.routes import StockController
 from aiwebpos_edge.returns.routes import ReturnController
 from aiwebpos_edge.sales.routes import ReceiptController, SaleController
@@ -27,4 +28,7 @@ CONTROLLERS: list[type] = [
     AuditController,
     SyncController,
     ModelController,
+    DeviceController,
+    PrintJobController,
+    PrintController,
 ]

@@ -11,6 +11,8 @@ from typing import Any
 
 import msgspec
 
+from aiwebpos_edge.devices.config import DevicesConfig
+
 CONFIG_FILE = "node.toml"
 
 
@@ -28,6 +30,7 @@ class NodeSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     login_max_failures: int = 5
     login_lockout_minutes: int = 5
     log_level: str = "info"
+    devices: DevicesConfig = msgspec.field(default_factory=DevicesConfig)
 
     @property
     def db_path(self) -> Path:

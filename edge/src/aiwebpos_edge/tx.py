@@ -6,7 +6,8 @@ event and the audit entry, so that they commit together with the change or not a
 
 import json
 import sqlite3
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -36,6 +37,8 @@ class Tx:
     now: datetime
     store_id: str
     timezone: ZoneInfo
+    # Run in the event loop once the transaction has committed (e.g. wake a printer for a queued job).
+    after_commit: list[Callable[[], None]] = field(default_factory=list)
 
     @property
     def at(self) -> str:

@@ -16,4 +16,8 @@ class ReturnController(Controller):
     @post("/", opt={"permission": "returns.create"}, status_code=HTTP_201_CREATED)
     async def create(self, request: ActorRequest, node: NodeDep, data: JSONBody[NewReturn]) -> Receipt:
         """Return lines of a receipt; the answer is the refund receipt (a credit note, negative amounts)."""
-        return await node.write(lambda tx: service.create_return(tx, node.secret, request.user, data))
+        return await node.write(
+            lambda tx: node.devices.queue_receipt(
+                tx, service.create_return(tx, node.secret, request.user, data)
+            )
+        )

@@ -16,6 +16,7 @@ class AddLine(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     barcode: str | None = None
     sku: str | None = None
     quantity: str | None = None  # "1", "0.750" (kg); default 1 for items sold by the each
+    weigh: bool = False  # the quantity is what this terminal's scale reads now (stable), never typed
 
 
 class VoidLine(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):

@@ -1,11 +1,13 @@
 """HTTP of selling: thin handlers over sales.service and sales.checkout."""
 
+import msgspec
 from litestar import Controller, delete, get, post
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from aiwebpos_contracts.receipts import Receipt
-from aiwebpos_edge.node import ActorRequest, NodeDep
+from aiwebpos_edge.errors import Conflict, Invalid
+from aiwebpos_edge.node import ActorRequest, Node, NodeDep
 from aiwebpos_edge.sales import checkout, service
 from aiwebpos_edge.sales.models import (
     AddLine,
@@ -21,8 +23,20 @@ from aiwebpos_edge.sales.models import (
     VoidLine,
 )
 from aiwebpos_edge.sales.state import load_sale, sale_view
-from aiwebpos_edge.sales.store import list_sales
+from aiwebpos_edge.sales.store import list_sales, terminal_of
 from aiwebpos_edge.tx import Tx
+
+
+async def weighed(node: Node, sale_id: str, data: AddLine) -> AddLine:
+    """A weighed item takes its quantity from the sale's terminal's scale, and only a stable weight."""
+    if data.quantity is not None:
+        raise Invalid("give a quantity or ask to weigh, not both")
+    terminal_id = await node.read(lambda conn: terminal_of(conn, sale_id))
+    reading = await node.devices.weigh(terminal_id)
+    if reading.state != "stable" or reading.weight_kg is None:
+        raise Conflict(f"scale: {reading.detail}", scale_state=reading.state)
+    return msgspec.structs.replace(data, quantity=reading.weight_kg, weigh=False)
+
 
 SELL = {"permission": "sales.sell"}
 
@@ -58,7 +72,10 @@ class SaleController(Controller):
     async def add_line(
         self, request: ActorRequest, node: NodeDep, sale_id: FromPath[str], data: JSONBody[AddLine]
     ) -> SaleView:
-        return await node.write(lambda tx: service.add_line(tx, request.user, sale_id, data))
+        if data.weigh:
+            data = await weighed(node, sale_id, data)
+        view = await node.write(lambda tx: service.add_line(tx, request.user, sale_id, data))
+        return node.devices.show_sale(view)
 
     @delete("/{sale_id:str}/lines/{line_id:int}", opt=SELL, status_code=HTTP_200_OK)
     async def void_line(
@@ -69,11 +86,12 @@ class SaleController(Controller):
         line_id: FromPath[int],
         data: JSONBody[VoidLine],
     ) -> SaleView:
-        return await node.write(
+        view = await node.write(
             lambda tx: service.void_line(
                 tx, node.secret, request.user, sale_id, line_id, data.reason, data.approver_pin
             )
         )
+        return node.devices.show_sale(view)
 
     @post("/{sale_id:str}/lines/{line_id:int}/discount", opt=SELL, status_code=HTTP_200_OK)
     async def discount_line(
@@ -119,7 +137,8 @@ class SaleController(Controller):
     async def add_payment(
         self, request: ActorRequest, node: NodeDep, sale_id: FromPath[str], data: JSONBody[NewPayment]
     ) -> SaleView:
-        return await node.write(lambda tx: checkout.add_payment(tx, request.user, sale_id, data))
+        view = await node.write(lambda tx: checkout.add_payment(tx, request.user, sale_id, data))
+        return node.devices.show_sale(view)
 
     @delete("/{sale_id:str}/payments/{payment_id:int}", opt=SELL, status_code=HTTP_200_OK)
     async def remove_payment(
@@ -136,13 +155,20 @@ class SaleController(Controller):
         data: JSONBody[CompleteSale | None] = None,
     ) -> Receipt:
         buyer = data.buyer if data else None
-        return await node.write(lambda tx: checkout.complete_sale(tx, request.user, sale_id, buyer))
+        receipt = await node.write(
+            lambda tx: node.devices.queue_receipt(
+                tx, checkout.complete_sale(tx, request.user, sale_id, buyer)
+            )
+        )
+        node.devices.show_receipt(receipt)
+        return receipt
 
     @post("/{sale_id:str}/cancel", opt=SELL, status_code=HTTP_200_OK)
     async def cancel(
         self, request: ActorRequest, node: NodeDep, sale_id: FromPath[str], data: JSONBody[Reason]
     ) -> SaleView:
-        return await node.write(lambda tx: service.cancel_sale(tx, request.user, sale_id, data.reason))
+        view = await node.write(lambda tx: service.cancel_sale(tx, request.user, sale_id, data.reason))
+        return node.devices.show_sale(view)
 
     @post("/{sale_id:str}/suspend", opt=SELL, status_code=HTTP_200_OK)
     async def suspend(self, request: ActorRequest, node: NodeDep, sale_id: FromPath[str]) -> SaleView:

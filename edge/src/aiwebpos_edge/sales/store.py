@@ -4,6 +4,7 @@ import sqlite3
 from typing import Any
 
 from aiwebpos_edge.db.rows import insert_row, update_row
+from aiwebpos_edge.errors import NotFound
 from aiwebpos_edge.sales.pricing import Tendered
 
 
@@ -110,3 +111,10 @@ def receipt_json(conn: sqlite3.Connection, receipt_no: str) -> str | None:
         (receipt_no, receipt_no),
     ).fetchone()
     return row[0] if row else None
+
+
+def terminal_of(conn: sqlite3.Connection, sale_id: str) -> str:
+    row = conn.execute("SELECT terminal_id FROM sales WHERE id = ?", (sale_id,)).fetchone()
+    if row is None:
+        raise NotFound(f"no sale {sale_id}")
+    return str(row[0])

@@ -9,6 +9,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from aiwebpos_contracts.events import ShiftReport
 from aiwebpos_edge.node import ActorRequest, NodeDep
 from aiwebpos_edge.shifts import service
+from aiwebpos_edge.tx import Tx
 
 
 class ShiftController(Controller):
@@ -45,7 +46,12 @@ class ShiftController(Controller):
         shift_id: FromPath[str],
         data: JSONBody[service.CloseShift],
     ) -> ShiftReport:
-        return await node.write(lambda tx: service.close_shift(tx, request.user, shift_id, data))
+        def close(tx: Tx) -> ShiftReport:
+            report = service.close_shift(tx, request.user, shift_id, data)
+            node.devices.queue_report(tx, report, report.terminal_id, request.user.username)
+            return report
+
+        return await node.write(close)
 
 
 class DrawerController(Controller):
@@ -55,4 +61,9 @@ class DrawerController(Controller):
     async def open_drawer(
         self, request: ActorRequest, node: NodeDep, data: JSONBody[service.OpenDrawer]
     ) -> service.NoSaleOut:
-        return await node.write(lambda tx: service.open_drawer(tx, request.user, data))
+        def open_drawer(tx: Tx) -> service.NoSaleOut:
+            no_sale = service.open_drawer(tx, request.user, data)
+            node.devices.queue_drawer_kick(tx, no_sale.terminal_id, request.user.username)
+            return no_sale
+
+        return await node.write(open_drawer)

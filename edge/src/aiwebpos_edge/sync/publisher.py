@@ -138,7 +138,8 @@ class OutboxPublisher:
             last_seq=counts["last_seq"],
             last_published_seq=counts["last_published_seq"],
             software_version=version("aiwebpos-edge"),
-            devices={"publish_refused": len(self.refused)} if self.refused else {},
+            publish_refused=len(self.refused),
+            devices=self.node.device_health(),
         )
 
     async def publish_status(self, online: bool = True) -> mqtt.MQTTMessageInfo:

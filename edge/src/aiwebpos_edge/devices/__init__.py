@@ -1,0 +1,1 @@
+"""The store's peripherals: receipt printers and cash drawers, serial scanners, scales and pole displays."""
