@@ -5,12 +5,13 @@ session and copied for each test.
 """
 
 import shutil
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from device_rig import Rig
 from edge_support import ADMIN_PASSWORD, START, STORE_ID, USERS, Api, Shop
 from litestar.testing import AsyncTestClient
 
@@ -100,3 +101,10 @@ def demo_catalog(node_settings: NodeSettings) -> None:
 @pytest.fixture
 def shop(client: AsyncTestClient[Any], demo_catalog: None) -> Shop:
     return Shop(client)
+
+
+@pytest.fixture
+def rig(tmp_path: Path) -> Iterator[Rig]:
+    devices = Rig(tmp_path / "dev")
+    yield devices
+    devices.close()

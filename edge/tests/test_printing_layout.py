@@ -2,6 +2,7 @@
 profile, then read back from the bytes (devkit's ESC/POS reader) as a person reads the paper."""
 
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -265,3 +266,29 @@ def test_the_example_node_settings_load_and_name_profiles_that_exist(monkeypatch
     for printer in devices.printers.values():
         load_profile(PROFILES_DIR, printer.profile)
     assert {t.printer for t in devices.terminals.values()} <= set(devices.printers)
+
+
+def test_serve_refuses_a_devices_table_it_cannot_use_and_says_why(node_settings: Any) -> None:
+    from click.testing import CliRunner
+
+    from aiwebpos_edge.cli import main
+
+    node_toml = Path(node_settings.data_dir) / "node.toml"
+    for body, words in [
+        (
+            f'[devices]\nprinter_profiles_dir = "{PROFILES_DIR}"\n[devices.printers.a]\nprofile = "tm-x"\nconnection = "tcp://127.0.0.1:9"\n',
+            "no printer profile 'tm-x'",
+        ),
+        (
+            f'[devices]\nprinter_profiles_dir = "{PROFILES_DIR}"\n[devices.printers.a]\nprofile = "epson-tm-t20"\nconnection = "lpt1"\n',
+            "bad printer connection",
+        ),
+        ('[devices.terminals.T1]\nprinter = "nowhere"\n', "names no printer 'nowhere'"),
+        (
+            '[devices.terminals.T1]\nscale = { path = "/dev/x", protocol = "cas" }\n',
+            "unknown scale protocol 'cas'",
+        ),
+    ]:
+        node_toml.write_text(body)
+        result = CliRunner().invoke(main, ["serve", "--data-dir", node_settings.data_dir, "--port", "1"])
+        assert result.exit_code != 0 and words in result.output, result.output

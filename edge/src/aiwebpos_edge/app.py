@@ -20,7 +20,7 @@ from aiwebpos_edge.bootstrap import store_id_of
 from aiwebpos_edge.clock import Clock, SystemClock
 from aiwebpos_edge.config.service import store_info
 from aiwebpos_edge.db.database import Database
-from aiwebpos_edge.devices.manager import Devices
+from aiwebpos_edge.devices.manager import Devices, check_devices
 from aiwebpos_edge.errors import DomainError
 from aiwebpos_edge.node import Node
 from aiwebpos_edge.routes import CONTROLLERS
@@ -58,6 +58,7 @@ def provide_node(state: State) -> Node:
 def create_app(settings: NodeSettings, clock: Clock | None = None) -> Litestar:
     clock = clock or SystemClock()
     store_id = store_id_of(settings)  # fails early and clearly on an uninitialised data directory
+    check_devices(settings.devices)  # and on a [devices] table naming no real profile or printer
 
     @asynccontextmanager
     async def node_lifespan(app: Litestar) -> AsyncIterator[None]:

@@ -64,9 +64,18 @@ def serve(data_dir: Path, host: str | None, port: int | None) -> None:
     settings = _settings(data_dir, host=host, port=port)
     try:
         app = create_app(settings)
-    except FileNotFoundError as exc:
+    except (FileNotFoundError, SettingsError) as exc:
         raise click.ClickException(str(exc)) from exc
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level, access_log=False)
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level,
+        access_log=False,
+        # The tills' device-event streams never end by themselves: on SIGTERM they are cut after this
+        # long (the tills reconnect to the restarted node) instead of holding the stop until systemd kills.
+        timeout_graceful_shutdown=3,
+    )
 
 
 @main.group()

@@ -26,17 +26,37 @@ from aiwebpos_edge.devices.printing.layout import (
     receipt_document,
     shift_report_document,
 )
-from aiwebpos_edge.devices.printing.profiles import load_profile
-from aiwebpos_edge.devices.printing.transport import check_connection
+from aiwebpos_edge.devices.printing.profiles import PrinterProfile, ProfileError, load_profile
+from aiwebpos_edge.devices.printing.transport import BadConnection, check_connection
 from aiwebpos_edge.devices.printing.worker import PrinterWorker
 from aiwebpos_edge.devices.serial import cd5220
 from aiwebpos_edge.devices.serial.toledo8217 import ScaleReading
 from aiwebpos_edge.devices.terminal_devices import TerminalSerialDevices
 from aiwebpos_edge.errors import Conflict
 from aiwebpos_edge.sales.models import SaleView
+from aiwebpos_edge.settings import SettingsError
 from aiwebpos_edge.tx import Tx
 
 log = logging.getLogger("aiwebpos_edge.devices")
+
+
+def check_devices(config: DevicesConfig) -> list[PrinterProfile]:
+    """The printers' profiles; SettingsError naming what is wrong in the [devices] table."""
+    try:
+        profiles = []
+        for printer in config.printers.values():
+            check_connection(printer.connection)
+            profiles.append(load_profile(config.printer_profiles_dir, printer.profile))
+    except (BadConnection, ProfileError) as exc:
+        raise SettingsError(f"[devices]: {exc}") from exc
+    for terminal_id, devices in config.terminals.items():
+        if devices.printer is not None and devices.printer not in config.printers:
+            raise SettingsError(f"[devices]: terminal {terminal_id} names no printer {devices.printer!r}")
+        if devices.scale is not None and devices.scale.protocol != "toledo-8217":
+            raise SettingsError(
+                f"[devices]: terminal {terminal_id}: unknown scale protocol {devices.scale.protocol!r}"
+            )
+    return profiles
 
 
 class Devices:
@@ -44,18 +64,10 @@ class Devices:
         self.config = config
         self.board = HealthBoard(clock.now)
         self.hub = TerminalHub()
-        self.workers: dict[str, PrinterWorker] = {}
-        for name, printer in config.printers.items():
-            check_connection(printer.connection)
-            profile = load_profile(config.printer_profiles_dir, printer.profile)
-            self.workers[name] = PrinterWorker(
-                name, printer.connection, profile, db=db, board=self.board, clock=clock
-            )
-        for terminal_id, devices in config.terminals.items():
-            if devices.printer is not None and devices.printer not in self.workers:
-                raise ValueError(
-                    f"terminal {terminal_id}: no printer {devices.printer!r} in [devices.printers]"
-                )
+        self.workers = {
+            name: PrinterWorker(name, printer.connection, profile, db=db, board=self.board, clock=clock)
+            for (name, printer), profile in zip(config.printers.items(), check_devices(config), strict=True)
+        }
         self.serial = TerminalSerialDevices(config.terminals, self.board, self.hub)
         self._tasks: list[asyncio.Task[None]] = []
         self.store_name = ""  # for the pole display's welcome; set when the node starts

@@ -21,11 +21,7 @@ class TerminalSerialDevices:
                 self.scanners[terminal_id] = SerialScanner(
                     f"scanner-{terminal_id}", terminal_id, devices.scanner, board, self._scanned
                 )
-            if devices.scale is not None:
-                if devices.scale.protocol != "toledo-8217":
-                    raise ValueError(
-                        f"terminal {terminal_id}: unknown scale protocol {devices.scale.protocol!r}"
-                    )
+            if devices.scale is not None:  # check_devices refused any protocol but toledo-8217
                 self.scales[terminal_id] = SerialScale(
                     f"scale-{terminal_id}", terminal_id, devices.scale, board
                 )

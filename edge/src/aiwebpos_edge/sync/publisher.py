@@ -8,6 +8,7 @@ subscription is back) does not count as sent: the event is published again a lit
 """
 
 import asyncio
+import contextlib
 import logging
 import time
 from functools import partial
@@ -29,6 +30,7 @@ log = logging.getLogger("aiwebpos_edge.sync")
 IDLE_POLL_S = 0.1
 ACK_FLUSH_S = 0.05
 STATUS_EVERY_S = 30.0
+STATUS_DEBOUNCE_S = 0.2
 UNROUTED_RETRY_S = 1.0
 NO_MATCHING_SUBSCRIBERS = 16
 
@@ -48,6 +50,16 @@ class OutboxPublisher:
         self._loop: asyncio.AbstractEventLoop | None = None
         self.commands = CommandInbox(node, connection)
         connection.configure = self._configure
+        self._status_due = asyncio.Event()
+        # A printer out of paper or a scanner unplugged reaches HQ now, not at the next periodic status.
+        node.devices.board.subscribe(lambda name, health: self._status_soon())
+
+    def _status_soon(self) -> None:
+        """From a device's thread."""
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(self._status_due.set)
 
     def _configure(self, client: mqtt.Client) -> None:
         client.on_publish = self._on_publish
@@ -125,7 +137,10 @@ class OutboxPublisher:
 
     async def _status_loop(self) -> None:
         while True:
-            await asyncio.sleep(STATUS_EVERY_S)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._status_due.wait(), STATUS_EVERY_S)
+                await asyncio.sleep(STATUS_DEBOUNCE_S)  # several devices changing at once: one status
+            self._status_due.clear()
             await self.publish_status()
 
     async def status(self, online: bool) -> StoreStatus:

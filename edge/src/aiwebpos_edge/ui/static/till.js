@@ -15,7 +15,7 @@ function say(text, kind = "error") {
 }
 
 function show(section) {
-  const sections = ["login", "open-shift", "sale", "receipt", "z-report", "return-panel", "count-panel"];
+  const sections = ["login", "open-shift", "sale", "receipt", "z-report", "return-panel", "count-panel", "devices-panel"];
   for (const id of sections) $(id).hidden = id !== section;
 }
 
@@ -89,12 +89,14 @@ async function logIn() {
 
 function logOut(reason) {
   Object.assign(state, { token: null, cashier: null, sale: null });
+  if (devices.reader) devices.reader.cancel().catch(() => {});
   $("cashier").textContent = "";
   show("login");
   say(reason);
 }
 
 async function afterLogIn() {
+  watchDevices();
   const open = await api("GET", `/shifts?terminal_id=${encodeURIComponent(terminal)}&status=open`);
   if (open.length === 0) return show("open-shift");
   state.shiftId = open[0].id;
@@ -252,12 +254,15 @@ async function cancelSale() {
 
 async function addSku(product) {
   let quantity = takeQuantity();
-  if (product.unit === "kg" && !quantity) {
+  const weigh = product.unit === "kg" && !quantity && devices.mine.scale;
+  if (product.unit === "kg" && !quantity && !weigh) {
     quantity = await ask(`Weight of ${product.name} in kg`);
     if (!quantity) return;
   }
   try {
-    state.sale = await api("POST", `/sales/${state.sale.id}/lines`, { sku: product.sku, quantity });
+    // With a scale the node reads the weight itself, and only a steady one: it is never typed.
+    const body = weigh ? { sku: product.sku, weigh: true } : { sku: product.sku, quantity };
+    state.sale = await api("POST", `/sales/${state.sale.id}/lines`, body);
     render(true);
     $("search").value = "";
     $("results").replaceChildren();
@@ -598,6 +603,120 @@ $("scan").addEventListener("keydown", (event) => {
   }
 });
 
+// The node's peripherals for this till: health in the header, serial scans into the same path as the
+// keyboard wedge, server-sent by the node (fetch, not EventSource, so the bearer token goes along).
+const devices = { health: {}, mine: {}, reader: null };
+
+function myDevices(health) {
+  const mine = devices.mine;
+  return Object.entries(health).filter(([name, d]) =>
+    d.terminal_id === terminal || (mine.printer && name === `printer-${mine.printer}`));
+}
+
+function renderDevices() {
+  const badge = $("devices");
+  const mine = myDevices(devices.health);
+  badge.hidden = mine.length === 0;
+  const wrong = mine.filter(([, d]) => d.state !== "ok");
+  const waiting = mine.reduce((n, [, d]) => n + (d.queued_jobs || 0), 0);
+  badge.textContent = wrong.length
+    ? wrong.map(([name, d]) => `${name}: ${d.detail || d.state}`).join(" · ") + (waiting ? ` · ${waiting} to print` : "")
+    : "devices ok";
+  badge.className = wrong.length ? "devices offline" : "devices online";
+}
+
+async function watchDevices() {
+  if (devices.reader) return;
+  try {
+    const config = await api("GET", "/devices");
+    devices.mine = config.terminals[terminal] || {};
+    devices.health = config.devices;
+    renderDevices();
+  } catch { /* the header just stays empty */ }
+  while (state.token) {
+    try {
+      const answer = await fetch(`/api/v1/devices/events?terminal_id=${encodeURIComponent(terminal)}`, {
+        headers: { Authorization: "Bearer " + state.token },
+      });
+      if (!answer.ok) throw new Error(answer.statusText);
+      devices.reader = answer.body.getReader();
+      const decoder = new TextDecoder();
+      let buffer = "";
+      for (;;) {
+        const { value, done } = await devices.reader.read();
+        if (done) break;
+        buffer += decoder.decode(value, { stream: true }).replace(/\r\n/g, "\n");
+        let end;
+        while ((end = buffer.indexOf("\n\n")) >= 0) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const data = block.split("\n").filter((l) => l.startsWith("data: ")).map((l) => l.slice(6)).join("\n");
+          if (data) deviceEvent(JSON.parse(data));
+        }
+      }
+    } catch { /* the node restarted or the network blinked: try again shortly */ }
+    devices.reader = null;
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+  }
+}
+
+function deviceEvent(event) {
+  if (event.type === "devices") {
+    devices.health = event.devices;
+    renderDevices();
+  } else if (event.type === "scan" && !$("sale").hidden && state.sale) {
+    scan(event.code);
+  }
+}
+
+async function showDevices() {
+  const list = $("device-list").querySelector("tbody");
+  list.replaceChildren();
+  for (const [name, d] of myDevices(devices.health)) {
+    const row = list.insertRow();
+    row.insertCell().textContent = name;
+    row.insertCell().textContent = d.state === "ok" ? "ok" : d.detail || d.state;
+    row.insertCell().textContent = d.since ? new Date(d.since).toLocaleTimeString("en-GB") : "";
+  }
+  const queue = $("print-queue").querySelector("tbody");
+  queue.replaceChildren();
+  try {
+    const jobs = await api("GET", `/print-jobs?terminal_id=${encodeURIComponent(terminal)}&status=queued`);
+    for (const job of jobs) {
+      const row = queue.insertRow();
+      row.insertCell().textContent = `#${job.id}`;
+      row.insertCell().textContent = `${job.kind.replace("_", " ")} ${job.reference || ""}`;
+      row.insertCell().textContent = job.last_error || "waiting for the printer";
+    }
+    state.queuedJobs = jobs;
+  } catch (error) {
+    say(error.message);
+  }
+  show("devices-panel");
+}
+
+async function retryPrinting() {
+  const jobs = state.queuedJobs || [];
+  if (jobs.length === 0) return say("nothing is waiting to print", "ok");
+  try {
+    await api("POST", `/print-jobs/${jobs[jobs.length - 1].id}/retry`);
+    say("Printing again", "ok");
+  } catch (error) {
+    say(error.message);
+  }
+}
+
+// With a receipt printer the node prints a COPY; without one the browser prints the receipt.
+async function printReceipt() {
+  if (!devices.mine.printer || !state.lastReceipt) return window.print();
+  try {
+    await api("POST", `/receipts/${encodeURIComponent(state.lastReceipt)}/print`, { terminal_id: terminal });
+    say("Copy sent to the printer", "ok");
+  } catch (error) {
+    say(error.message);
+  }
+}
+
 async function watchLink() {
   if (!state.token) return;
   try {
@@ -620,7 +739,10 @@ $("sale-discount").onclick = discountSale;
 $("reprint").onclick = reprint;
 $("complete").onclick = complete;
 $("new-sale").onclick = newSale;
-$("print").onclick = () => window.print(); // the receipt printer comes with the peripherals issue
+$("print").onclick = printReceipt;
+$("devices").onclick = showDevices;
+$("devices-back").onclick = () => show(state.sale ? "sale" : "login");
+$("print-retry").onclick = retryPrinting;
 $("ask-cancel").onclick = () => $("ask").close("cancel"); // Enter submits with OK, the form's default
 $("search").addEventListener("input", searchSoon);
 $("close-shift").onclick = showCount;
