@@ -3,7 +3,11 @@ credit notes, reprints, the Z report and the drawer, and what happens when the p
 of paper or open — the sale never waits and no receipt is lost."""
 
 import asyncio
+import os
+import select
+import threading
 import time
+import tty
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -18,6 +22,7 @@ from aiwebpos_edge.app import create_app
 from aiwebpos_edge.clock import SettableClock
 from aiwebpos_edge.devices.config import DevicesConfig, PrinterConfig, TerminalDevices
 from aiwebpos_edge.settings import NodeSettings
+from devkit.escpos_decode import EscposReader, Page, Status, decode
 from devkit.printer_sim import NetworkPrinterSimulator
 
 PROFILES_DIR = str(Path(__file__).resolve().parents[2] / "firmware_config" / "printers")
@@ -240,3 +245,74 @@ async def test_queued_receipts_survive_a_restart_of_the_node(
         assert receipt["receipt_no"] in page.text
         jobs = await eventually(Shop(client), "/api/v1/print-jobs", lambda j: j[0]["status"] == "printed")
         assert len(jobs) == 1
+
+
+async def test_a_printer_on_a_device_file_gets_the_receipt(
+    node_settings: NodeSettings, clock: SettableClock, demo_catalog: None, tmp_path: Path
+) -> None:
+    device = tmp_path / "lp0"  # as /dev/usb/lp0: bytes written are printed, nothing is read back
+    device.write_bytes(b"")
+    app = create_app(with_printer(node_settings, f"file://{device}"), clock)
+    async with AsyncTestClient(app=app) as client:
+        shop = Shop(client)
+        shift = await shop.open_shift()
+        first = await shop.sell(shift, MILK_1L)
+        second = await shop.sell(shift, COKE_2L)
+        await eventually(shop, "/api/v1/print-jobs?status=queued", lambda j: j == [])
+    pages = decode(device.read_bytes())  # appended, never truncated: both receipts are there
+    assert [first["receipt_no"] in pages[0].text, second["receipt_no"] in pages[1].text] == [True, True]
+
+
+class SerialPrinter:
+    """A receipt printer on a serial line: a pseudo-terminal whose far end prints and answers DLE EOT."""
+
+    def __init__(self) -> None:
+        self.master, slave = os.openpty()
+        tty.setraw(slave)
+        self.slave = slave
+        self.path = os.ttyname(slave)
+        self.pages: list[Page] = []
+        self._stop = False
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        reader = EscposReader()
+        while not self._stop:
+            ready, _, _ = select.select([self.master], [], [], 0.1)
+            if not ready:
+                continue
+            try:
+                data = os.read(self.master, 4096)
+            except OSError:
+                return
+            for item in reader.feed(data):
+                if isinstance(item, Status):
+                    os.write(self.master, bytes([0x12]))  # online, paper present, cover closed
+                else:
+                    self.pages.append(item)
+
+    def close(self) -> None:
+        self._stop = True
+        self._thread.join(5)
+        os.close(self.master)
+        os.close(self.slave)
+
+
+async def test_a_printer_on_a_serial_line_answers_its_status_and_prints(
+    node_settings: NodeSettings, clock: SettableClock, demo_catalog: None
+) -> None:
+    printer = SerialPrinter()
+    try:
+        app = create_app(with_printer(node_settings, f"serial://{printer.path}?baudrate=38400"), clock)
+        async with AsyncTestClient(app=app) as client:
+            shop = Shop(client)
+            shift = await shop.open_shift()
+            receipt = await shop.sell(shift, SUGAR)
+            await eventually(shop, "/api/v1/print-jobs?status=queued", lambda j: j == [])
+            health = (await shop.get("/api/v1/devices")).json()["devices"]["printer-front"]
+            assert health["state"] == "ok"
+        [page] = printer.pages
+        assert receipt["receipt_no"] in page.text and page.drawer_kicks == [2]
+    finally:
+        printer.close()

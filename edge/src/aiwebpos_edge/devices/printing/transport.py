@@ -46,6 +46,14 @@ class EscposTransport:
             return None
         return answer[-1] if answer else None
 
+
+class SerialTransport(EscposTransport):
+    def query(self, n: int) -> int | None:
+        # The answer is one byte: python-escpos reads 16 and so always waits out the timeout.
+        self.printer._raw(bytes([0x10, 0x04, n]))
+        answer: bytes = self.printer.device.read(1)
+        return answer[0] if answer else None
+
     def close(self) -> None:
         try:
             self.printer.close()
@@ -122,7 +130,7 @@ def open_transport(url: str, profile: PrinterProfile) -> Transport:
         from escpos.printer import Serial
 
         baud = int(query.get("baudrate", "38400"))
-        return EscposTransport(Serial(parts.path, baudrate=baud, timeout=IO_TIMEOUT_S, **common))
+        return SerialTransport(Serial(parts.path, baudrate=baud, timeout=IO_TIMEOUT_S, **common))
     if parts.scheme == "usb":
         from escpos.printer import Usb
 
