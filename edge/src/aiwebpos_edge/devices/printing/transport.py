@@ -46,6 +46,12 @@ class EscposTransport:
             return None
         return answer[-1] if answer else None
 
+    def close(self) -> None:
+        try:
+            self.printer.close()
+        finally:
+            self.printer._device = False  # python-escpos would close it again when collected
+
 
 class SerialTransport(EscposTransport):
     def query(self, n: int) -> int | None:
@@ -53,12 +59,6 @@ class SerialTransport(EscposTransport):
         self.printer._raw(bytes([0x10, 0x04, n]))
         answer: bytes = self.printer.device.read(1)
         return answer[0] if answer else None
-
-    def close(self) -> None:
-        try:
-            self.printer.close()
-        finally:
-            self.printer._device = False  # python-escpos would close it again when collected
 
 
 class NetworkTransport:
