@@ -14,6 +14,7 @@ import pytest
 from device_rig import Rig
 from edge_support import ADMIN_PASSWORD, START, STORE_ID, USERS, Api, Shop
 from litestar.testing import AsyncTestClient
+from playwright.sync_api import Browser
 
 from aiwebpos_edge.app import create_app
 from aiwebpos_edge.auth.secrets import load_or_create_secret, pin_lookup
@@ -23,6 +24,7 @@ from aiwebpos_edge.clock import SettableClock
 from aiwebpos_edge.db.database import connect
 from aiwebpos_edge.settings import NodeSettings, load_settings
 from aiwebpos_edge.tx import Tx
+from devkit.browser import chromium
 
 
 @pytest.fixture(scope="session")
@@ -108,3 +110,10 @@ def rig(tmp_path: Path) -> Iterator[Rig]:
     devices = Rig(tmp_path / "dev")
     yield devices
     devices.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium, headless, once per test module (starting it costs about a second)."""
+    with chromium() as launched:
+        yield launched

@@ -12,7 +12,6 @@ from edge_support import USERS
 from playwright.sync_api import Browser, Page, expect
 
 from aiwebpos_edge.settings import NodeSettings
-from devkit.browser import chromium
 from devkit.chain import StoreNode
 
 SCREENSHOTS = Path(os.environ.get("AIWEBPOS_SCREENSHOTS", "var/screenshots"))
@@ -23,12 +22,6 @@ def node(node_settings: NodeSettings, demo_catalog: None, rig: Rig) -> Iterator[
     store = start_node(node_settings, rig)
     yield store
     store.stop()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as launched:
-        yield launched
 
 
 def open_till(node: StoreNode, browser: Browser) -> Page:

@@ -11,7 +11,6 @@ from playwright.sync_api import Browser, Page, expect
 
 from aiwebpos_edge.barcodes import make_gtin
 from aiwebpos_edge.settings import NodeSettings
-from devkit.browser import chromium
 from devkit.chain import StoreNode
 
 SCREENSHOTS = Path(os.environ.get("AIWEBPOS_SCREENSHOTS", "var/screenshots"))
@@ -23,12 +22,6 @@ def node(node_settings: NodeSettings, demo_catalog: None) -> Iterator[StoreNode]
     store.start()
     yield store
     store.stop()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as launched:
-        yield launched
 
 
 def _log_in(page: Page, pin: str) -> None:

@@ -11,10 +11,10 @@ from aiwebpos_edge.devices.config import SerialPortConfig
 from aiwebpos_edge.devices.health import HealthBoard
 from aiwebpos_edge.devices.serial import cd5220
 from aiwebpos_edge.devices.serial.cd5220 import Screen
-from aiwebpos_edge.devices.serial.port import RETRY_INTERVAL_S, ReconnectingSerialPort
+from aiwebpos_edge.devices.serial.port import RETRY_INTERVAL_S, PortDevice, ReconnectingSerialPort
 
 
-class PoleDisplay:
+class PoleDisplay(PortDevice):
     def __init__(
         self,
         name: str,
@@ -65,13 +65,6 @@ class PoleDisplay:
             self._writer.join(5.0)
             self._writer = None
         self.port.stop()
-
-    def __enter__(self) -> "PoleDisplay":
-        self.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
 
     def show(self, upper: str, lower: str) -> None:
         """Returns at once; any text is fine (it is folded to ASCII and fitted to 20 characters)."""

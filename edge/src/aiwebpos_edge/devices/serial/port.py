@@ -10,7 +10,7 @@ import logging
 import os
 import threading
 from collections.abc import Callable
-from typing import Protocol
+from typing import Protocol, Self
 
 import serial
 
@@ -234,3 +234,22 @@ class ReconnectingSerialPort:
 def _reason(error: OSError) -> str:
     """The bare reason ("No such file or directory"), not pyserial's "[Errno 2] could not open port ..."."""
     return os.strerror(error.errno) if error.errno else str(error)
+
+
+class PortDevice:
+    """A device that lives on a ReconnectingSerialPort: started, stopped, or used in a `with`."""
+
+    port: ReconnectingSerialPort
+
+    def start(self) -> None:
+        self.port.start()
+
+    def stop(self) -> None:
+        self.port.stop()
+
+    def __enter__(self) -> Self:
+        self.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()

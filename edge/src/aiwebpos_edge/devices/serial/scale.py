@@ -6,7 +6,7 @@ import time
 from aiwebpos_edge.devices.config import SerialPortConfig
 from aiwebpos_edge.devices.health import HealthBoard
 from aiwebpos_edge.devices.serial import toledo8217
-from aiwebpos_edge.devices.serial.port import RETRY_INTERVAL_S, ReconnectingSerialPort
+from aiwebpos_edge.devices.serial.port import RETRY_INTERVAL_S, PortDevice, ReconnectingSerialPort
 from aiwebpos_edge.devices.serial.toledo8217 import ScaleReading
 
 # More than any answer, less than a runaway stream from a scale left in continuous-output mode.
@@ -14,7 +14,7 @@ MAX_BUFFERED_BYTES = 256
 NOT_ANSWERING = "not answering: check it is on and set to the Toledo 8217 protocol"
 
 
-class SerialScale:
+class SerialScale(PortDevice):
     """`read` and `zero` block (call them with `asyncio.to_thread`) and are safe from any thread."""
 
     def __init__(
@@ -46,19 +46,6 @@ class SerialScale:
             on_closed=self._disconnected,
             retry_interval_s=retry_interval_s,
         )
-
-    def start(self) -> None:
-        self.port.start()
-
-    def stop(self) -> None:
-        self.port.stop()
-
-    def __enter__(self) -> "SerialScale":
-        self.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
 
     def read(self, timeout_s: float = 1.0) -> ScaleReading:
         """The weight on the scale, or why there is none; never raises."""

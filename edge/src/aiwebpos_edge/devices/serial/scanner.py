@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from aiwebpos_edge.devices.config import SerialPortConfig
 from aiwebpos_edge.devices.health import HealthBoard
-from aiwebpos_edge.devices.serial.port import RETRY_INTERVAL_S, ReconnectingSerialPort
+from aiwebpos_edge.devices.serial.port import RETRY_INTERVAL_S, PortDevice, ReconnectingSerialPort
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +44,7 @@ class BarcodeFramer:
         self._pending.clear()
 
 
-class SerialScanner:
+class SerialScanner(PortDevice):
     """Calls `on_scan(terminal_id, code)` from the scanner's own thread for each code, once, in order."""
 
     def __init__(
@@ -73,19 +73,6 @@ class SerialScanner:
             on_closed=self._discard_partial,
             retry_interval_s=retry_interval_s,
         )
-
-    def start(self) -> None:
-        self.port.start()
-
-    def stop(self) -> None:
-        self.port.stop()
-
-    def __enter__(self) -> "SerialScanner":
-        self.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
 
     def _received(self, data: bytes) -> None:
         for code in self._framer.feed(data):
