@@ -316,3 +316,21 @@ async def test_a_printer_on_a_serial_line_answers_its_status_and_prints(
         assert receipt["receipt_no"] in page.text and page.drawer_kicks == [2]
     finally:
         printer.close()
+
+
+async def test_a_usb_printer_that_is_not_plugged_in_is_reported_and_its_receipts_wait(
+    node_settings: NodeSettings, clock: SettableClock, demo_catalog: None
+) -> None:
+    # An Epson vendor/product id that no device on this machine has: python-escpos and pyusb look for it
+    # on the real USB bus and find nothing, as with a printer whose cable is out.
+    app = create_app(with_printer(node_settings, "usb://04b8:0e15"), clock)
+    async with AsyncTestClient(app=app) as client:
+        shop = Shop(client)
+        shift = await shop.open_shift()
+        receipt = await shop.sell(shift, MILK_1L)
+        devices = await eventually(
+            shop, "/api/v1/devices", lambda d: d["devices"].get("printer-front", {}).get("state") == "offline"
+        )
+        assert "not found" in devices["devices"]["printer-front"]["detail"]
+        [job] = (await shop.get("/api/v1/print-jobs?status=queued")).json()
+        assert job["reference"] == receipt["receipt_no"]

@@ -132,8 +132,12 @@ def open_transport(url: str, profile: PrinterProfile) -> Transport:
         baud = int(query.get("baudrate", "38400"))
         return SerialTransport(Serial(parts.path, baudrate=baud, timeout=IO_TIMEOUT_S, **common))
     if parts.scheme == "usb":
+        import usb.core
         from escpos.printer import Usb
 
         vendor, product = (int(x, 16) for x in parts.netloc.split(":"))
-        return EscposTransport(Usb(vendor, product, timeout=int(IO_TIMEOUT_S * 1000), **common))
+        try:
+            return EscposTransport(Usb(vendor, product, timeout=int(IO_TIMEOUT_S * 1000), **common))
+        except (usb.core.USBError, usb.core.NoBackendError) as exc:  # no libusb, no permission, gone
+            raise OSError(f"USB printer {parts.netloc}: {exc}") from exc
     return AppendFileTransport(parts.path)
