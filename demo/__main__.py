@@ -17,6 +17,7 @@ from aiwebpos_edge.demo.tills import SimulatedTill
 from aiwebpos_edge.settings import load_settings
 from devkit.chain import Ingest, Process, StoreNode, reconcile
 from devkit.mosquitto import MosquittoBroker
+from devkit.printer_sim import NetworkPrinterSimulator
 
 STORES = {"MSU-01": "Maseru Sunrise Grocers", "TY-02": "Teyateyaneng Corner Store"}
 BROKER_USERS = {
@@ -26,6 +27,7 @@ BROKER_USERS = {
     "aiwebpos-hq": "demo-hq",
 }
 CASHIER_PINS = ["1234", "5678"]
+PRINTER_PROFILES = Path(__file__).resolve().parents[1] / "firmware_config" / "printers"
 
 
 def main() -> None:
@@ -43,6 +45,7 @@ async def run(root: Path, pace: float) -> None:
     broker = MosquittoBroker(root / "broker", BROKER_USERS)
     children: list[Process] = []
     nodes: dict[str, StoreNode] = {}
+    printers: dict[str, NetworkPrinterSimulator] = {}
     stop = asyncio.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         asyncio.get_running_loop().add_signal_handler(sig, stop.set)
@@ -57,6 +60,7 @@ async def run(root: Path, pace: float) -> None:
             broker.wait_subscribed("ingest-1")
             for store_id in STORES:
                 logins = seed_demo_store(load_settings(root / store_id), store_id)
+                printers[store_id] = _counter_printer(root / store_id)
                 node = StoreNode(root / store_id, broker.url(store_id), own_session=True)
                 children.append(node)
                 await asyncio.to_thread(node.start)
@@ -66,7 +70,7 @@ async def run(root: Path, pace: float) -> None:
             for store_id, node in nodes.items()
             for i, pin in enumerate(CASHIER_PINS)
         ]
-        _banner(console, root, broker, nodes, logins)
+        _banner(console, root, broker, nodes, printers, logins)
         async with asyncio.TaskGroup() as group:
             for till in tills:
                 group.create_task(till.run(stop))
@@ -80,6 +84,8 @@ async def run(root: Path, pace: float) -> None:
             await asyncio.to_thread(_settle, root, nodes)
         for child in children:
             child.stop()
+        for printer in printers.values():
+            printer.close()
         broker.stop()
         console.print(f"stopped. Everything the demo made is in {root}")
 
@@ -104,8 +110,26 @@ async def _report(
         console.print(f"  {sum(t.sold for t in tills)} sales so far" + (f"; STOPPED: {dead}" if dead else ""))
 
 
+def _counter_printer(data_dir: Path) -> NetworkPrinterSimulator:
+    """The receipt printer of till T3 (the one a person uses): a simulated network printer whose "paper"
+    is a text file, given to the node in its node.toml as a real one would be."""
+    printer = NetworkPrinterSimulator(transcript=data_dir / "printed-receipts.txt")
+    (data_dir / "node.toml").write_text(
+        f'[devices]\nprinter_profiles_dir = "{PRINTER_PROFILES}"\n'
+        f'[devices.printers.counter]\nprofile = "epson-tm-t20"\nconnection = "{printer.url}"\n'
+        '[devices.terminals.T3]\nprinter = "counter"\n',
+        encoding="utf-8",
+    )
+    return printer
+
+
 def _banner(
-    console: Console, root: Path, broker: MosquittoBroker, nodes: dict[str, StoreNode], logins: list[Login]
+    console: Console,
+    root: Path,
+    broker: MosquittoBroker,
+    nodes: dict[str, StoreNode],
+    printers: dict[str, NetworkPrinterSimulator],
+    logins: list[Login],
 ) -> None:
     console.print(
         f"\n[bold]AIWebPOS demo[/] — everything lives in {root}; logs in {root / 'logs'} and each store's folder"
@@ -113,6 +137,7 @@ def _banner(
     for store_id, node in nodes.items():
         console.print(f"  store {store_id} ({STORES[store_id]}):  till {node.url}/till/?terminal=T3")
         console.print(f"      POS API {node.url}/api/v1   OpenAPI {node.url}/schema/openapi.json")
+        console.print(f"      T3's receipt printer (simulated): tail -f {printers[store_id].transcript}")
     console.print(f"  broker      mqtt://127.0.0.1:{broker.port} (users and passwords in {root / 'broker'})")
     console.print(f"  lakehouse   {root / 'lakehouse'} — try:")
     console.print(

@@ -11,6 +11,7 @@ import contextlib
 import socket
 import threading
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from devkit.escpos_decode import EscposReader, Page, Status
 
@@ -45,6 +46,7 @@ class NetworkPrinterSimulator:
     pages: list[Page] = field(default_factory=list)
     refused: list[Page] = field(default_factory=list)
     status_queries: int = 0
+    transcript: Path | None = None  # each printed page is also appended here as text (the demo's "paper")
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -138,6 +140,9 @@ class NetworkPrinterSimulator:
                         with self._changed:
                             # A stopped printer still answers status queries, and prints nothing.
                             (self.pages if self.state.can_print else self.refused).append(item)
+                            if self.transcript is not None and self.state.can_print:
+                                with self.transcript.open("a", encoding="utf-8") as paper:
+                                    paper.write(item.text + "\n" + "-" * 20 + " cut " + "-" * 20 + "\n\n")
                             self._changed.notify_all()
 
 

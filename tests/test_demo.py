@@ -1,0 +1,82 @@
+"""`make demo` as a new user meets it: it starts the whole chain, prints where everything is, a person
+can sell at till T3 and get the receipt from its printer, and Ctrl-C stops it all cleanly."""
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from aiwebpos_edge.barcodes import make_gtin
+
+MILK_1L = make_gtin("600555100017")  # in the demo grocery, M21.99
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def wait_for_line(
+    proc: subprocess.Popen[str], pattern: str, seen: list[str], timeout_s: float
+) -> re.Match[str]:
+    deadline = time.monotonic() + timeout_s
+    assert proc.stdout is not None
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            raise AssertionError("the demo ended early:\n" + "".join(seen))
+        seen.append(line)
+        found = re.search(pattern, line)
+        if found:
+            return found
+    raise AssertionError(f"the demo never printed {pattern!r}:\n" + "".join(seen))
+
+
+def test_the_demo_starts_sells_prints_and_stops_cleanly(tmp_path: Path) -> None:
+    env = os.environ | {"COLUMNS": "200", "TERM": "dumb"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "demo", "--dir", str(tmp_path / "demo"), "--pace", "0.5"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+        start_new_session=True,
+    )
+    seen: list[str] = []
+    try:
+        till = wait_for_line(proc, r"store MSU-01 .*till (http://\S+)/till/\?terminal=T3", seen, 120)
+        base = till.group(1)
+        paper = Path(
+            wait_for_line(proc, r"T3's receipt printer \(simulated\): tail -f (\S+)", seen, 10).group(1)
+        )
+        wait_for_line(proc, r"Ctrl-C stops everything", seen, 30)
+
+        with httpx.Client(base_url=base, timeout=10) as http:
+            assert http.get("/till/?terminal=T3").status_code == 200
+            login = http.post("/api/v1/auth/pin", json={"terminal_id": "T3", "pin": "1234"})
+            assert login.status_code == 200, login.text
+            http.headers["Authorization"] = f"Bearer {login.json()['access_token']}"
+            shift = http.post("/api/v1/shifts", json={"terminal_id": "T3", "opening_float_cents": 20_000})
+            sale = http.post(
+                "/api/v1/sales", json={"terminal_id": "T3", "shift_id": shift.json()["id"]}
+            ).json()
+            http.post(f"/api/v1/sales/{sale['id']}/lines", json={"barcode": MILK_1L})
+            http.post(f"/api/v1/sales/{sale['id']}/payments", json={"method": "cash", "amount_cents": 2_199})
+            receipt = http.post(f"/api/v1/sales/{sale['id']}/complete", json={}).json()
+        deadline = time.monotonic() + 15
+        while receipt["receipt_no"] not in (paper.read_text() if paper.exists() else ""):
+            assert time.monotonic() < deadline, "the receipt never came out of T3's printer"
+            time.sleep(0.1)
+
+        os.killpg(proc.pid, signal.SIGINT)
+        assert proc.stdout is not None
+        rest, _ = proc.communicate(timeout=90)
+        seen.append(rest)
+        assert proc.returncode == 0, "".join(seen)
+        assert "stopped." in rest
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
