@@ -18,7 +18,7 @@ from typing import Any
 import msgspec
 import paho.mqtt.client as mqtt
 
-from aiwebpos_contracts.status import StoreStatus
+from aiwebpos_contracts.status import DeviceHealth, StoreStatus
 from aiwebpos_contracts.topics import commands_topic, event_topic, status_topic
 from aiwebpos_edge.clock import iso
 from aiwebpos_edge.node import Node
@@ -51,11 +51,19 @@ class OutboxPublisher:
         self.commands = CommandInbox(node, connection)
         connection.configure = self._configure
         self._status_due = asyncio.Event()
-        # A printer out of paper or a scanner unplugged reaches HQ now, not at the next periodic status.
-        node.devices.board.subscribe(lambda name, health: self._status_soon())
+        # A printer out of paper or a scanner unplugged reaches HQ now, not at the next periodic status
+        # (a print queue growing and shrinking is only news in the periodic one).
+        self._device_states: dict[str, tuple[bool, str]] = {}
+        node.devices.board.subscribe(self._device_changed)
+
+    def _device_changed(self, name: str, health: DeviceHealth) -> None:
+        """From a device's thread, or the loop's."""
+        state = (health.connected, health.state)
+        if self._device_states.get(name) != state:
+            self._device_states[name] = state
+            self._status_soon()
 
     def _status_soon(self) -> None:
-        """From a device's thread."""
         loop = self._loop
         if loop is not None and not loop.is_closed():
             with contextlib.suppress(RuntimeError):
