@@ -6,7 +6,10 @@
   `when_not_matched_insert_all`, one commit per batch: what storing them exactly once costs (the ingest's
   MERGE on `event_id`, limited to the batch's partitions the same way), without the derived tables.
 - **writer**: the ingest's own `LakehouseWriter.write` on the same envelopes in the same batches
-  (`events` and every derived table), without MQTT, validation or acknowledgements.
+  (one MERGE into `events` per batch, building its rows included), without MQTT, validation or
+  acknowledgements.
+- **deriver**: then the deriver on what the writer stored, one pass per batch (as when it keeps up
+  with the ingest): reading each version's new rows, `derive_all`, and a MERGE per derived table.
 
 Each starts from an empty table (created untimed); the rows are built before the clock starts.
 """
@@ -18,6 +21,7 @@ from pathlib import Path
 import pyarrow as pa  # type: ignore[import-untyped]
 from deltalake import DeltaTable, write_deltalake
 
+from aiwebpos_cloud.lakehouse.deriver import Deriver
 from aiwebpos_cloud.lakehouse.rows import events_table
 from aiwebpos_cloud.lakehouse.tables import EVENTS
 from aiwebpos_cloud.lakehouse.writer import LakehouseWriter
@@ -69,10 +73,17 @@ def merge(path: Path, rows: list[pa.Table]) -> float:
 
 
 def writer(root: Path, batches: list[list[Envelope]]) -> float:
-    """Seconds for the ingest's LakehouseWriter to store every batch (events and derived tables)."""
+    """Seconds for the ingest's LakehouseWriter to store every batch (into `events`)."""
     lakehouse = LakehouseWriter(root)
     lakehouse.create_tables()
     started = time.perf_counter()
     for batch in batches:
         lakehouse.write(batch, received_at=RECEIVED_AT)
+    return time.perf_counter() - started
+
+
+def deriver(root: Path, batch: int) -> float:
+    """Seconds for the deriver to derive what `writer` stored at `root`, one pass per batch."""
+    started = time.perf_counter()
+    Deriver(root, max_events=batch).derive_pending()
     return time.perf_counter() - started

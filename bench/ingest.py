@@ -8,8 +8,13 @@ subscription) before the clock starts at the first PUBLISH; it stops at the comm
 brings `events` to 20,000 rows, and `events` is then checked to hold each event_id once. Configurations:
 one process at the ingest's default batch size, two at the default, one at 2,000 and one at 10,000
 (`--batch-size`). The yardsticks (bench.delta_raw) run on the same rows in the same batch sizes.
+
+Each ingest runs its deriver thread (the default). When the clock stops, the derived tables' lag behind
+`events` is read (versions, and the age of the oldest commit not derived yet), then the run waits for
+the deriver to catch up and notes when it did: the figure is `events`, and the lag is reported beside it.
 """
 
+import os
 import re
 import tempfile
 from pathlib import Path
@@ -23,7 +28,7 @@ from aiwebpos_contracts import Envelope
 from bench import delta_raw
 from bench.drain import pid_of
 from bench.envelopes import as_messages, chain_stream
-from bench.lake import rows_and_keys, wait_for_rows
+from bench.lake import derived_lag, rows_and_keys, wait_derived, wait_for_rows
 from bench.mqtt_load import publish, write_messages
 from bench.node import cpu_seconds, machine_busy_seconds
 from bench.results import RUNS, BenchResult, Figure, median
@@ -65,6 +70,9 @@ def ingest_run(folder: Path, messages: Path, processes: int, batch: int) -> dict
         cpu = [cpu_seconds(pid) - before for pid, before in zip(pids, cpu0, strict=True)]
         # what the publisher process spent starting and reading its messages is not the stream's
         busy = machine_busy_seconds() - busy0 - (sent.process_cpu_s - sent.cpu_s)
+        lag = derived_lag(lakehouse)  # at the moment the clock stopped (one poll, ≤ 50 ms, later)
+        derived_at = wait_derived(lakehouse)
+        cpu_derived = sum(cpu_seconds(pid) - before for pid, before in zip(pids[:-1], cpu0, strict=False))
     finally:
         for ingest in ingests:
             ingest.stop()
@@ -75,6 +83,12 @@ def ingest_run(folder: Path, messages: Path, processes: int, batch: int) -> dict
     return {
         "events_per_s": EVENTS / seconds,
         "seconds": seconds,
+        "derived_lag_versions": lag["versions"],
+        "derived_lag_s": lag["seconds"],
+        "derived_after_s": max(0.0, derived_at - stored_at),
+        "derived_per_s": EVENTS / (max(derived_at, stored_at) - sent.first_sent_at),
+        "ingest_cpu_ms_per_1000": sum(cpu[:-1]) / EVENTS * 1e6,
+        "ingest_cpu_ms_per_1000_with_deriving": cpu_derived / EVENTS * 1e6,
         "publish_per_s": sent.published / sent.seconds,
         "ingest_cores": sum(cpu[:-1]) / seconds,
         "broker_cores": cpu[-1] / seconds,
@@ -95,6 +109,7 @@ def yardsticks(folder: Path, envelopes: list[Envelope], batch: int) -> dict[str,
         "append_per_s": EVENTS / delta_raw.append(folder / "append", rows),
         "merge_per_s": EVENTS / delta_raw.merge(folder / "merge", rows),
         "writer_per_s": EVENTS / delta_raw.writer(folder / "writer", groups),
+        "deriver_per_s": EVENTS / delta_raw.deriver(folder / "writer", batch),
     }
 
 
@@ -104,6 +119,7 @@ def run(progress: Progress) -> BenchResult:
         f"ingest: {EVENTS:,} events into the lakehouse, {len(CONFIGS)} set-ups + raw Delta",
         total=RUNS * (len(CONFIGS) + len(BATCH_SIZES)),
     )
+    load_at_start = os.getloadavg()
     runs: dict[str, list[dict[str, Any]]] = {label(p, b): [] for p, b in CONFIGS}
     raw: dict[int, list[dict[str, float]]] = {b: [] for b in BATCH_SIZES}
     with tempfile.TemporaryDirectory(prefix="aiwebpos-bench-") as tmp:
@@ -117,7 +133,9 @@ def run(progress: Progress) -> BenchResult:
             for batch in BATCH_SIZES:
                 raw[batch].append(yardsticks(folder / f"run-{i}" / f"raw-{batch}", envelopes, batch))
                 progress.advance(steps)
-    return report(runs, raw, envelopes)
+    result = report(runs, raw, envelopes)
+    result.details["loadavg_at_start"] = list(load_at_start)
+    return result
 
 
 def report(
@@ -146,6 +164,7 @@ def report(
             for key, what in (
                 ("merge_per_s", "raw MERGE by event_id"),
                 ("writer_per_s", "LakehouseWriter alone"),
+                ("deriver_per_s", "the deriver alone, a pass per batch"),
             ):
                 result.add(
                     Figure(
@@ -157,6 +176,21 @@ def report(
                         f"{what}, batch {batch:,}",
                     )
                 )
+            default = mid[name]
+            result.add(
+                Figure("  derived tables then: behind by", default["derived_lag_versions"], "versions")
+            )
+            result.add(Figure("  — the oldest not derived, waiting for", default["derived_lag_s"], "s"))
+            result.add(Figure("  — all derived, after events was complete", default["derived_after_s"], "s"))
+            result.add(Figure("  — so into the derived tables", default["derived_per_s"], "events/s"))
+            result.add(Figure("  ingest CPU per 1,000 events", default["ingest_cpu_ms_per_1000"], "ms"))
+            result.add(
+                Figure(
+                    "  — with the deriver's catching up",
+                    default["ingest_cpu_ms_per_1000_with_deriving"],
+                    "ms",
+                )
+            )
     one, two = mid[label(1, DEFAULT_BATCH)]["events_per_s"], mid[label(2, DEFAULT_BATCH)]["events_per_s"]
     scale = result.add(
         Figure(

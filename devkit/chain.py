@@ -136,6 +136,31 @@ def sql(lakehouse: Path, query: str) -> list[dict[str, Any]]:
     return rows
 
 
+def deriver_lag(lakehouse: Path) -> dict[str, Any]:
+    """How far the derived tables (sales, sale_lines, …) are behind `events` (`lakehouse tables --json`)."""
+    done = subprocess.run(
+        [str(BIN / "aiwebpos-cloud"), "lakehouse", "tables", "--lakehouse", str(lakehouse), "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    lag: dict[str, Any] = json.loads(done.stdout)["deriver"]
+    return lag
+
+
+def wait_derived(lakehouse: Path, timeout: float = 60) -> dict[str, Any]:
+    """Poll until the derived tables hold every event stored so far (or time runs out); the last lag read.
+
+    An ingest's deriver follows `events` about once a second, so a query of `sales` right after the
+    events are in may not see them yet."""
+    deadline = time.monotonic() + timeout
+    lag = deriver_lag(lakehouse)
+    while not lag["caught_up"] and time.monotonic() < deadline:
+        time.sleep(0.2)
+        lag = deriver_lag(lakehouse)
+    return lag
+
+
 def outbox_events(data_dir: Path) -> list[tuple[str, int, str]]:
     """(event_id, seq, type) of every event the store has written, in seq order."""
     with sqlite3.connect(f"file:{data_dir / 'store.db'}?mode=ro", uri=True) as conn:

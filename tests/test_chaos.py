@@ -11,7 +11,7 @@ import paho.mqtt.client as mqtt
 from chain_support import Till, wait_reconciled
 
 from aiwebpos_contracts import Envelope, encode_envelope, uuid7
-from devkit.chain import Ingest, StoreNode, outbox_events, published_event_ids, sql
+from devkit.chain import Ingest, StoreNode, outbox_events, published_event_ids, sql, wait_derived
 from devkit.mosquitto import MosquittoBroker
 from devkit.mqtt import MqttPeer
 
@@ -47,6 +47,7 @@ def test_a_broker_outage_while_tills_sell_loses_nothing(
         result = wait_reconciled(node.data_dir, lakehouse)
         assert result.exact, result
         assert result.stored == len(outbox_events(node.data_dir))
+        assert wait_derived(lakehouse)["caught_up"]
         sales = sql(lakehouse, "SELECT receipt_no FROM sales WHERE store_id = 'MSU-01'")
         assert sorted(r["receipt_no"] for r in sales) == sorted(till.receipts)
     finally:

@@ -12,6 +12,7 @@ from typing import Any
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
+from aiwebpos_cloud.lakehouse.deriver import Deriver, derive_lag
 from aiwebpos_cloud.lakehouse.query import run_query
 from aiwebpos_contracts import Envelope, encode_envelope
 from aiwebpos_contracts.topics import event_topic
@@ -27,6 +28,16 @@ def wait_until(done: Callable[[], bool], timeout: float = 30, what: str = "the c
             return
         time.sleep(0.1)
     raise AssertionError(f"timed out waiting for {what}")
+
+
+def derive(lakehouse: Path) -> None:
+    """Bring the derived tables up to `events` now (what an ingest's deriver does within a second)."""
+    Deriver(lakehouse).derive_pending(wait=True)
+
+
+def wait_derived(lakehouse: Path, timeout: float = 30) -> None:
+    """Wait until the derived tables hold every event stored so far (the deriver has caught up)."""
+    wait_until(lambda: derive_lag(lakehouse).caught_up, timeout, "the deriver to catch up with events")
 
 
 def query(lakehouse: Path, sql: str) -> list[dict[str, Any]]:

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import msgspec
 from cloud_factories import Store
-from cloud_support import IngestProcess, StorePublisher, query, scalar, wait_until
+from cloud_support import IngestProcess, StorePublisher, query, scalar, wait_derived, wait_until
 
+from aiwebpos_cloud.lakehouse.deriver import derive_lag
 from aiwebpos_contracts import Envelope, encode_envelope
 from aiwebpos_contracts.topics import event_topic
 from devkit.mosquitto import MosquittoBroker
@@ -35,7 +36,8 @@ def test_published_events_are_stored_once_in_events_and_in_the_derived_tables(
     store_publisher("MSU-01").publish(maseru_events[:12])
     everything = maseru_events + ty_events
 
-    wait_until(lambda: _count(lakehouse, "timeclock") == 4, what="the last derived rows")
+    wait_until(lambda: _count(lakehouse, "events") == len(everything), what="every event")
+    wait_derived(lakehouse)
     stored = query(lakehouse, "SELECT event_id, type, store_id, seq, payload FROM events")
     assert sorted(row["event_id"] for row in stored) == sorted(e.event_id for e in everything)
     by_id = {row["event_id"]: row for row in stored}
@@ -129,8 +131,9 @@ def test_events_published_while_the_ingest_is_down_arrive_when_it_is_back(
     publisher.publish([store.sale() for _ in range(50)])
     wait_until(lambda: _count(lakehouse, "events") == 50, what="the first events")
 
-    assert ingest.terminate() == 0  # SIGTERM: flush, acknowledge, disconnect; the session stays
+    assert ingest.terminate() == 0  # SIGTERM: flush, acknowledge, derive, disconnect; the session stays
     assert "stopped: 50 messages, 50 events stored" in ingest.log()
+    assert derive_lag(lakehouse).caught_up and _count(lakehouse, "sales") == 50
     publisher.publish([store.sale() for _ in range(150)])  # queued by the broker for the ingest's session
     time.sleep(0.5)
     assert _count(lakehouse, "events") == 50
@@ -173,11 +176,13 @@ def test_killing_one_of_two_ingest_processes_mid_stream_loses_and_doubles_nothin
     time.sleep(1)
     first.start()  # back with its client id: the broker delivers what it had queued for it
 
-    wait_until(lambda: _count(lakehouse, "sale_lines") == 3 * 3000, timeout=60, what="every event and line")
+    wait_until(lambda: _count(lakehouse, "events") == 3000, timeout=60, what="every event")
+    wait_derived(lakehouse)
     ids = [row["event_id"] for row in query(lakehouse, "SELECT event_id FROM events")]
     assert len(ids) == len(set(ids)) == 3000
     assert set(ids) == set(published)
     assert _count(lakehouse, "sales") == 3000
+    assert _count(lakehouse, "sale_lines") == 3 * 3000
     assert (
         scalar(lakehouse, "SELECT count(*) FROM (SELECT DISTINCT event_id, line_id FROM sale_lines)") == 9000
     )

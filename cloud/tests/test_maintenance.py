@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from cloud_factories import Store
-from cloud_support import CLOUD, query, scalar
+from cloud_support import CLOUD, derive, query, scalar
 from deltalake import DeltaTable
 
 from aiwebpos_cloud.lakehouse.maintenance import compact
@@ -23,6 +23,7 @@ def many_small_files(lakehouse: Path) -> Path:
     stores = [Store("MSU-01"), Store("TY-02")]
     for _ in range(12):
         writer.write([store.sale() for store in stores for _ in range(10)])
+        derive(lakehouse)  # after each batch, as a deriver that keeps up does
     return lakehouse
 
 

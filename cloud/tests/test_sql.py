@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from cloud_factories import Store
-from cloud_support import CLOUD, query
+from cloud_support import CLOUD, derive, query
 
 from aiwebpos_cloud.lakehouse.query import QueryRefused, connect, run_query
 from aiwebpos_cloud.lakehouse.tables import ALL_TABLES
@@ -23,6 +23,7 @@ def _sql(lakehouse: Path, *args: str) -> subprocess.CompletedProcess[str]:
 @pytest.fixture
 def filled(lakehouse: Path) -> Path:
     LakehouseWriter(lakehouse).write(list(Store().day(sales=3)))
+    derive(lakehouse)
     return lakehouse
 
 
@@ -105,6 +106,7 @@ def test_filters_on_partitions_and_on_strings_reach_the_parquet_scan(lakehouse: 
     for store_id in ("MSU-01", "TY-02", "MHL-03"):
         writer.write([Store(store_id).sale() for _ in range(5)])
         writer.write([Store(store_id, start=datetime(2026, 11, 24, 8, tzinfo=UTC)).sale() for _ in range(5)])
+    derive(lakehouse)  # one pass: one sale_lines file per partition
     sql = (
         "SELECT count(*) AS n FROM sale_lines WHERE store_id = 'TY-02' AND date = DATE '2026-11-24' "
         "AND sku = 'BREAD-W'"

@@ -39,6 +39,12 @@ def main() -> None:
     help="Longest wait to fill a batch (default 1.0).",
 )
 @click.option(
+    "--derive/--no-derive",
+    default=None,
+    help="Keep the derived tables up in a thread of this process (default), or leave them to a separate "
+    "`aiwebpos-cloud lakehouse derive --follow`.",
+)
+@click.option(
     "--config", default=None, type=click.Path(dir_okay=False, path_type=Path), help="A TOML settings file."
 )
 @click.option("--log-level", default=None, type=click.Choice(["debug", "info", "warning", "error"]))
@@ -49,15 +55,18 @@ def ingest(
     client_id: str | None,
     batch_size: int | None,
     batch_seconds: float | None,
+    derive: bool | None,
     config: Path | None,
     log_level: str | None,
 ) -> None:
     """Store every store event from the broker in the lakehouse, exactly once, until stopped.
 
     Settings come from these flags, then AIWEBPOS_* variables (AIWEBPOS_MQTT_URL, AIWEBPOS_CLIENT_ID, …),
-    then the TOML file (--config, AIWEBPOS_CONFIG, or cloud.toml in the lakehouse). Ctrl-C or SIGTERM
-    stores and acknowledges what was received, then disconnects; a second one stops at once (nothing
-    unacknowledged is lost: the broker keeps it for this client id).
+    then the TOML file (--config, AIWEBPOS_CONFIG, or cloud.toml in the lakehouse). Each batch is one
+    commit to `events`; a deriver thread keeps the derived tables up (one process at a time derives; the
+    others stand by). Ctrl-C or SIGTERM stores and acknowledges what was received, derives it, then
+    disconnects; a second one stops at once (nothing unacknowledged is lost: the broker keeps it for this
+    client id; nothing underived either: the next deriver derives it).
     """
     from aiwebpos_cloud.ingest.service import Ingest
     from aiwebpos_cloud.settings import SettingsError, load_settings
@@ -71,6 +80,7 @@ def ingest(
             client_id=client_id,
             batch_size=batch_size,
             batch_seconds=batch_seconds,
+            derive=derive,
             log_level=log_level,
         )
     except SettingsError as exc:
@@ -157,11 +167,35 @@ def rebuild(lakehouse: Path) -> None:
 
 @lakehouse.command()
 @LAKEHOUSE
-def tables(lakehouse: Path) -> None:
-    """List the tables and views, what each holds, and their size."""
+@click.option("--follow", is_flag=True, help="Keep deriving what is new until Ctrl-C or SIGTERM.")
+@click.option(
+    "--every",
+    default=1.0,
+    show_default=True,
+    type=click.FloatRange(min=0, min_open=True),
+    help="With --follow: seconds between looks at `events`.",
+)
+@click.option("--log-level", default="info", type=click.Choice(["debug", "info", "warning", "error"]))
+def derive(lakehouse: Path, follow: bool, every: float, log_level: str) -> None:
+    """Bring the derived tables up to `events` (what an ingest with --no-derive leaves to do).
+
+    Without --follow: derives every events version not derived yet, then exits (waiting first if another
+    process is deriving). With --follow: keeps doing so, standing by while another process derives.
+    """
+    from aiwebpos_cloud.maintenance_cli import run_derive
+
+    _configure_logging(log_level)
+    run_derive(lakehouse, follow, every)
+
+
+@lakehouse.command()
+@LAKEHOUSE
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (tables, views and the deriver's lag).")
+def tables(lakehouse: Path, as_json: bool) -> None:
+    """List the tables and views, what each holds, their size, and how far the derived tables lag."""
     from aiwebpos_cloud.maintenance_cli import show_tables
 
-    show_tables(lakehouse)
+    show_tables(lakehouse, as_json)
 
 
 def _configure_logging(level: str) -> None:

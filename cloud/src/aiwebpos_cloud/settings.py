@@ -29,6 +29,9 @@ class IngestSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     session_expiry_seconds: int = 7 * 24 * 3600
     keepalive_seconds: int = 30
     gap_check_seconds: float = 30.0
+    derive: bool = True
+    derive_seconds: float = 1.0
+    derive_busy_seconds: float = 10.0
     log_level: str = "info"
 
     def __post_init__(self) -> None:
@@ -38,6 +41,8 @@ class IngestSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
             raise ValueError("batch_size must be at least 1")
         if self.batch_seconds <= 0:
             raise ValueError("batch_seconds must be more than 0")
+        if self.derive_seconds <= 0 or self.derive_busy_seconds <= 0:
+            raise ValueError("derive_seconds and derive_busy_seconds must be more than 0")
         if self.receive_maximum == 0:
             # Room for the batch being committed and the next one filling meanwhile (MQTT caps at 65535).
             self.receive_maximum = min(65_535, 2 * self.batch_size)

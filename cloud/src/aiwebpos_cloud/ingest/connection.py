@@ -9,7 +9,8 @@
 - Receive Maximum: how many unacknowledged messages the broker may send us at once; it must exceed a
   batch, or a batch could never fill.
 
-paho's network thread puts each message on a queue; the ingest's thread takes batches from it. Every
+The client is paho's, read in large chunks with a batch's PUBACKs sent as one write
+(`batching_client.py`). paho's network thread puts each message on a queue; the ingest's thread takes batches from it. Every
 disconnection and every connection starts a new *generation*: after a reconnect the broker sends the
 unacknowledged messages again, so messages of an older generation are never acknowledged (their packet
 ids belong to a dead connection) — their new copies will be, once stored (again: idempotently).
@@ -31,6 +32,7 @@ from paho.mqtt.properties import Properties
 from paho.mqtt.reasoncodes import ReasonCode
 from paho.mqtt.subscribeoptions import SubscribeOptions
 
+from aiwebpos_cloud.ingest import batching_client
 from aiwebpos_cloud.settings import SHARE_GROUP, IngestSettings
 from aiwebpos_contracts.topics import ALL_EVENTS
 
@@ -59,7 +61,10 @@ class BrokerConnection:
         self._client = self._make_client()
 
     def _make_client(self) -> mqtt.Client:
-        client = mqtt.Client(
+        make = batching_client.BatchingClient if batching_client.supported() else mqtt.Client
+        if make is mqtt.Client:
+            log.warning("this paho-mqtt lacks what BatchingClient needs; using its plain client (slower)")
+        client = make(
             CallbackAPIVersion.VERSION2,
             client_id=self.settings.client_id,
             protocol=mqtt.MQTTv5,
@@ -103,13 +108,15 @@ class BrokerConnection:
 
     def ack(self, messages: Sequence[ReceivedMessage]) -> int:
         """Acknowledge the messages of the current connection; returns how many were acknowledged."""
-        acked = 0
         with self._lock:
-            for message in messages:
-                if message.generation == self._generation and message.qos > 0:
-                    self._client.ack(message.mid, message.qos)
-                    acked += 1
-        return acked
+            current = [m for m in messages if m.generation == self._generation and m.qos > 0]
+            one_by_one = current
+            if isinstance(self._client, batching_client.BatchingClient):
+                self._client.ack_many([m.mid for m in current if m.qos == 1])
+                one_by_one = [m for m in current if m.qos != 1]  # QoS 2, never subscribed to
+            for message in one_by_one:
+                self._client.ack(message.mid, message.qos)
+        return len(current)
 
     def _on_connect(
         self, client: mqtt.Client, userdata: Any, flags: Any, reason: ReasonCode, properties: Any

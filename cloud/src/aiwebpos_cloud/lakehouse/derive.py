@@ -1,18 +1,13 @@
 """The derived tables as pure functions of a batch of events (Polars), one `Derivation` per table.
 
-How they stay consistent with `events`: the writer stores a batch in `events` first, then in every
-derived table, each write a MERGE on the table's key (`event_id`, plus the line within the event) over
-the rows derived from the *whole* batch, not only from the events that were new. So:
+They are functions of `events` alone, which is what lets them live off the ingest's path: the deriver
+(`deriver.py`) applies them to the `events` versions committed since its last pass and MERGEs the rows
+into each table on its key (`event_id`, plus the line within the event), so deriving the same events
+again stores nothing twice; `aiwebpos-cloud lakehouse rebuild` applies them to the whole of `events`
+(after a change of these functions, or to repair by hand).
 
-- a row is never stored twice (its key is already there: the MERGE skips it);
-- a process that dies between the `events` commit and the derived commits has not acknowledged the
-  batch; the broker delivers it again, `events` skips every row, and the derived tables get the rows
-  they missed — the batch completes;
-- the derived tables are a function of `events` alone, so `aiwebpos-cloud lakehouse rebuild`
-  recomputes them from scratch (after a change of these functions, or to repair by hand).
-
-Between two commits of one batch a reader can see an event whose derived rows are not there yet; it
-never sees a derived row without its event.
+A reader may see an event whose derived rows are not there yet (the deriver's lag, a second or so when
+it keeps up); it never sees a derived row without its event.
 """
 
 from collections.abc import Callable

@@ -1,15 +1,16 @@
 """Recompute the derived tables from `events` (after a change of `derive.py`, or to repair by hand).
 
-Each derived table is rewritten in one commit from a stream over `events` (only the event types it is
-made of, in chunks, so memory stays flat), then the events received during the last hour are merged
-into it again: a batch that a running ingest stored in `events` after the rewrite read it, but in the
-derived table before the rewrite replaced it, gets its rows back. So a rebuild may run beside the ingest.
+A rebuild holds the derive lock for its whole run, so no deriver writes a derived table meanwhile (a
+running ingest keeps storing `events`; its deriver stands by). It reads one version of `events`,
+rewrites each derived table from it in one commit (a stream over the event types the table is made of,
+in chunks, so memory stays flat), then records that version as derived: the deriver carries on from
+there with what the ingest stored during the rebuild.
 """
 
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pyarrow as pa  # type: ignore[import-untyped]
@@ -17,12 +18,12 @@ import pyarrow.dataset as pads  # type: ignore[import-untyped]
 import pyarrow.parquet as pq  # type: ignore[import-untyped]
 from deltalake import DeltaTable, write_deltalake
 
-from aiwebpos_cloud.lakehouse.delta import merge_new_rows, open_table
+from aiwebpos_cloud.lakehouse.delta import open_table
 from aiwebpos_cloud.lakehouse.derive import DERIVATIONS, Derivation, EventBatch
+from aiwebpos_cloud.lakehouse.derive_state import DeriveLock, DeriverState, write_state
 from aiwebpos_cloud.lakehouse.tables import EVENTS
 
 CHUNK_ROWS = 50_000
-CATCH_UP = timedelta(hours=1)
 
 Progress = Callable[[str, int], None]  # (table, events read so far)
 
@@ -34,12 +35,30 @@ class RebuildReport:
     version: int
 
 
-def rebuild_all(lakehouse: Path, progress: Progress | None = None) -> list[RebuildReport]:
-    return [rebuild(derivation, lakehouse, progress) for derivation in DERIVATIONS]
+def rebuild_all(
+    lakehouse: Path,
+    progress: Progress | None = None,
+    done: Callable[[RebuildReport], None] | None = None,
+    on_wait: Callable[[], None] | None = None,
+) -> list[RebuildReport]:
+    """Rebuild every derived table from one version of `events`, then record that version as derived.
+
+    `on_wait` is called if a deriver's pass holds the lock (the rebuild then waits for it)."""
+    reports = []
+    with DeriveLock(lakehouse).held(on_wait):
+        events = open_table(EVENTS, lakehouse)
+        for derivation in DERIVATIONS:
+            reports.append(rebuild(derivation, lakehouse, events, progress))
+            if done is not None:
+                done(reports[-1])
+        write_state(lakehouse, DeriverState(events.version(), datetime.now(UTC).isoformat()))
+    return reports
 
 
-def rebuild(derivation: Derivation, lakehouse: Path, progress: Progress | None = None) -> RebuildReport:
-    started = datetime.now(UTC)
+def rebuild(
+    derivation: Derivation, lakehouse: Path, events: DeltaTable, progress: Progress | None = None
+) -> RebuildReport:
+    """Rewrite one derived table from `events` as loaded (call under the derive lock: `rebuild_all`)."""
     spec = derivation.spec
     target = open_table(spec, lakehouse)
     of_its_types = "type IN (" + ", ".join(f"'{name}'" for name in derivation.event_types) + ")"
@@ -47,7 +66,7 @@ def rebuild(derivation: Derivation, lakehouse: Path, progress: Progress | None =
     # from the same stream, and staging keeps memory flat whatever the size of the lakehouse.
     with tempfile.TemporaryDirectory(prefix=f".rebuild-{spec.name}-", dir=lakehouse) as staging:
         written, read = 0, 0
-        for number, chunk in enumerate(_chunks(open_table(EVENTS, lakehouse), of_its_types)):
+        for number, chunk in enumerate(_chunks(events, of_its_types)):
             rows = derivation.derive(EventBatch(chunk))
             pq.write_table(rows, Path(staging) / f"{number:06d}.parquet")
             written, read = written + rows.num_rows, read + chunk.num_rows
@@ -61,10 +80,6 @@ def rebuild(derivation: Derivation, lakehouse: Path, progress: Progress | None =
             schema_mode="overwrite",
             partition_by=list(spec.partition_by) or None,
         )
-    since = (started - CATCH_UP).isoformat()
-    for late in _chunks(open_table(EVENTS, lakehouse), f"{of_its_types} AND received_at >= '{since}'"):
-        target.update_incremental()
-        merge_new_rows(target, spec, derivation.derive(EventBatch(late)))
     return RebuildReport(spec.name, written, DeltaTable(str(spec.path(lakehouse))).version())
 
 

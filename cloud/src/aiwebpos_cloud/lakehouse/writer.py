@@ -1,13 +1,13 @@
 """`LakehouseWriter`: the one way events get into the lakehouse (the ingest and the history generator).
 
-A batch is stored `events` first, then each derived table (see `derive.py` for why that order keeps
-them consistent). Every write is a MERGE on the table's key, so writing the same envelopes again —
-a redelivery, a restarted ingest, a second ingest process — stores nothing twice.
+A batch is one MERGE on `event_id` into `events` — one commit, nothing else: writing the same envelopes
+again (a redelivery, a restarted ingest, a second ingest process) stores nothing twice. The derived
+tables follow `events` on their own (`deriver.py`), so a batch never waits for them.
 """
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -15,7 +15,6 @@ import pyarrow as pa  # type: ignore[import-untyped]
 from deltalake import DeltaTable
 
 from aiwebpos_cloud.lakehouse.delta import merge_new_rows, open_table
-from aiwebpos_cloud.lakehouse.derive import derive_all
 from aiwebpos_cloud.lakehouse.rows import (
     DeadLetter,
     RawEnvelope,
@@ -23,7 +22,7 @@ from aiwebpos_cloud.lakehouse.rows import (
     events_table,
     unique_envelopes,
 )
-from aiwebpos_cloud.lakehouse.tables import ALL_TABLES, BY_NAME, DEAD_LETTERS, EVENTS, TableSpec
+from aiwebpos_cloud.lakehouse.tables import ALL_TABLES, DEAD_LETTERS, EVENTS, TableSpec
 from aiwebpos_contracts import Envelope
 
 
@@ -31,7 +30,6 @@ from aiwebpos_contracts import Envelope
 class WriteReport:
     received: int = 0
     stored: int = 0
-    derived_rows: dict[str, int] = field(default_factory=dict)
     merges: int = 0
     commit_attempts: int = 0
     seconds: float = 0.0
@@ -61,9 +59,9 @@ class LakehouseWriter:
     def write(
         self, envelopes: Sequence[Envelope | RawEnvelope], *, received_at: datetime | None = None
     ) -> WriteReport:
-        """Store every envelope whose event_id is not stored yet, then its derived rows.
+        """Store every envelope whose event_id is not stored yet, in one commit to `events`.
 
-        Returns once everything is committed; raises `LakehouseWriteError` (or an I/O error) otherwise,
+        Returns once that is committed; raises `LakehouseWriteError` (or an I/O error) otherwise,
         in which case nothing may be acknowledged and the same batch can simply be written again.
         """
         started = time.perf_counter()
@@ -72,7 +70,6 @@ class LakehouseWriter:
         if unique:
             events = events_table(unique, received_at or datetime.now(UTC))
             report.stored = self._merge(EVENTS, events, report)
-            self._write_derived(events, report)
         report.seconds = time.perf_counter() - started
         return report
 
@@ -81,11 +78,6 @@ class LakehouseWriter:
         if not letters:
             return 0
         return self._merge(DEAD_LETTERS, dead_letters_table(letters), WriteReport())
-
-    def _write_derived(self, events: pa.Table, report: WriteReport) -> None:
-        for name, rows in derive_all(events).items():
-            if rows.num_rows:
-                report.derived_rows[name] = self._merge(BY_NAME[name], rows, report)
 
     def _merge(self, spec: TableSpec, rows: pa.Table, report: WriteReport) -> int:
         table = self.table(spec)
