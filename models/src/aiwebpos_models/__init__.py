@@ -1,0 +1,1 @@
+"""AIWebPOS models: features, forecasting, reorder, pricing and fraud (pure, on Polars frames)."""
