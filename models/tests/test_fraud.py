@@ -178,7 +178,9 @@ def test_a_suspicious_transaction_says_why(trained: tuple) -> None:
     assert flagged.height > 0
     assert all(reasons for reasons in flagged.get_column("reasons").to_list())
     quick_refunds = scored.filter((pl.col("kind") == "return") & (pl.col("cash_share") > 0))
-    assert any("cash refund 6 min after the sale" in r for r in quick_refunds.get_column("reasons").to_list()[0])
+    assert any(
+        "cash refund 6 min after the sale" in r for r in quick_refunds.get_column("reasons").to_list()[0]
+    )
 
 
 def test_a_sale_after_closing_is_flagged_with_the_minutes(store: Store, trained: tuple) -> None:
@@ -199,11 +201,14 @@ def test_the_model_scores_the_same_after_a_round_trip_through_its_bundle(
     model, scored, shifts = trained
     loaded = FraudModel.load(model.save(tmp_path / "fraud", {"trained_on": "synthetic"}))
     f = store.frames()
-    again = loaded.score_transactions(transaction_features(f["sales"], f["sale_lines"], f["payments"], f["returns"]))
+    again = loaded.score_transactions(
+        transaction_features(f["sales"], f["sale_lines"], f["payments"], f["returns"])
+    )
     assert again.get_column("score").to_list() == scored.get_column("score").to_list()
-    assert loaded.score_shifts(f["shifts"], again).get_column("score").to_list() == shifts.get_column(
-        "score"
-    ).to_list()
+    assert (
+        loaded.score_shifts(f["shifts"], again).get_column("score").to_list()
+        == shifts.get_column("score").to_list()
+    )
 
 
 def _planted(x: object) -> object:
@@ -211,7 +216,9 @@ def _planted(x: object) -> object:
 
 
 def test_a_bundle_holding_code_is_refused(tmp_path: Path) -> None:
-    folder = save_bundle(tmp_path / "evil", {"transactions": FunctionTransformer(_planted)}, {"kind": "fraud"})
+    folder = save_bundle(
+        tmp_path / "evil", {"transactions": FunctionTransformer(_planted)}, {"kind": "fraud"}
+    )
     assert sio.get_untrusted_types(file=folder / "transactions.skops")  # skops itself sees a function
     with pytest.raises(BundleError, match="does not trust"):
         FraudModel.load(folder)
