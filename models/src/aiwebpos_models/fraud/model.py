@@ -2,8 +2,9 @@
 
 Rules catch what managers already know to look for and say why; the IsolationForest catches the
 combinations nobody wrote a rule for. An anomaly counts only in the top tail of what training saw
-(its percentile above `anomaly_floor`), so the forest adds evidence without drowning the rules. Each
-part's score is 0..1; they combine as independent evidence: 1 − (1 − rules)(1 − anomaly).
+(its percentile above `anomaly_floor`) and weighs at most `anomaly_weight`: rare is not dishonest (one
+void in a small basket is rare and everyday), so the forest alone never raises an alert (≥ 0.5) but
+lifts what a rule flagged. The parts combine as independent evidence: 1 − (1 − rules)(1 − anomaly).
 
 Trained without labels (a chain has few, late ones); the generator's ground truth and HQ's reviews
 measure it (precision@k), they do not fit it.
@@ -63,7 +64,7 @@ class Part:
         q75, q25 = np.percentile(x, [75, 25], axis=0)
         self.spreads = np.maximum(q75 - q25, 1e-3).tolist()
 
-    def score(self, frame: pl.DataFrame, anomaly_floor: float) -> pl.DataFrame:
+    def score(self, frame: pl.DataFrame, anomaly_floor: float, anomaly_weight: float) -> pl.DataFrame:
         """`rule_score`, `anomaly` (percentile), `score` and `reasons` for each row of `frame`."""
         if self.forest is None:
             raise RuntimeError("the fraud model is not trained")
@@ -75,7 +76,7 @@ class Part:
         else:
             x = self.matrix(frame)
             percentile = np.interp(-self.forest.score_samples(x), self.quantiles, _PERCENTILES)
-        tail = np.clip((percentile - anomaly_floor) / (1.0 - anomaly_floor), 0.0, 1.0)
+        tail = anomaly_weight * np.clip((percentile - anomaly_floor) / (1.0 - anomaly_floor), 0.0, 1.0)
         combined = 1.0 - (1.0 - np.asarray(rule_scores, dtype=np.float64)) * (1.0 - tail)
         for i in np.flatnonzero(tail > 0):
             reasons[i] = reasons[i] + self._unusual(x[i])
@@ -104,6 +105,7 @@ class Part:
 @dataclass
 class FraudModel:
     anomaly_floor: float = 0.95
+    anomaly_weight: float = 0.35
     trees: int = 200
     seed: int = 0
     transactions: Part = field(
@@ -115,6 +117,7 @@ class FraudModel:
         """What a training run logs: the settings and every rule threshold."""
         return {
             "anomaly_floor": self.anomaly_floor,
+            "anomaly_weight": self.anomaly_weight,
             "trees": self.trees,
             "seed": self.seed,
             **{f"tx_{k}": v for k, v in self.transactions.thresholds.items()},
@@ -133,16 +136,19 @@ class FraudModel:
         return self
 
     def score_transactions(self, transactions: pl.DataFrame) -> pl.DataFrame:
-        return self.transactions.score(transactions, self.anomaly_floor)
+        return self.transactions.score(transactions, self.anomaly_floor, self.anomaly_weight)
 
     def score_shifts(self, shifts: pl.DataFrame, scored_transactions: pl.DataFrame) -> pl.DataFrame:
         """Score closed shifts; `scored_transactions` is `score_transactions` of their transactions."""
-        return self.shifts.score(shift_features(shifts, scored_transactions), self.anomaly_floor)
+        return self.shifts.score(
+            shift_features(shifts, scored_transactions), self.anomaly_floor, self.anomaly_weight
+        )
 
     def save(self, folder: Path, metadata: Mapping[str, Any] | None = None) -> Path:
         manifest = {
             "kind": MODEL_KIND,
             "anomaly_floor": self.anomaly_floor,
+            "anomaly_weight": self.anomaly_weight,
             "trees": self.trees,
             "seed": self.seed,
             "transactions": self.transactions.manifest(),
@@ -157,7 +163,12 @@ class FraudModel:
         estimators, manifest = load_bundle(folder)
         if manifest.get("kind") != MODEL_KIND:
             raise ValueError(f"{folder} holds a {manifest.get('kind')!r} model, not a fraud model")
-        model = cls(anomaly_floor=manifest["anomaly_floor"], trees=manifest["trees"], seed=manifest["seed"])
+        model = cls(
+            anomaly_floor=manifest["anomaly_floor"],
+            anomaly_weight=manifest["anomaly_weight"],
+            trees=manifest["trees"],
+            seed=manifest["seed"],
+        )
         for name, part in (("transactions", model.transactions), ("shifts", model.shifts)):
             saved = manifest[name]
             if tuple(saved["features"]) != part.features:

@@ -68,7 +68,7 @@ TRANSACTION_RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "outside_hours",
-        0.45,
+        0.6,
         lambda r, t: r["minutes_outside_hours"] >= t["minutes_outside_hours"],
         lambda r: f"{r['minutes_outside_hours']:.0f} min outside trading hours",
     ),
