@@ -5,6 +5,7 @@ import msgspec
 import pytest
 
 from aiwebpos_contracts import EVENT_PAYLOADS, Envelope, decode_envelope, encode_envelope, uuid7
+from aiwebpos_contracts.ids import uuid7_from
 from aiwebpos_contracts.schema import schema_documents
 from aiwebpos_contracts.topics import commands_topic, event_topic, model_topic, status_topic
 
@@ -44,6 +45,13 @@ def test_uuid7_is_version_7_and_sorts_in_creation_order() -> None:
 
 def test_uuid7_carries_its_millisecond() -> None:
     assert uuid7(now_ms=4_000_000_000_123).int >> 80 == 4_000_000_000_123
+
+
+def test_uuid7_from_given_random_fields_is_the_same_every_time() -> None:
+    made = uuid7_from(1_700_000_000_000, 0xABC, (1 << 70) | 12345)
+    assert made == uuid7_from(1_700_000_000_000, 0xABC, 12345), "bits above the 62 of rand_b are dropped"
+    assert made.version == 7 and made.variant == uuid.RFC_4122
+    assert made.int >> 80 == 1_700_000_000_000 and (made.int >> 64) & 0xFFF == 0xABC
 
 
 def test_envelope_round_trips_and_rejects_a_missing_seq() -> None:

@@ -14,11 +14,26 @@ class FraudScore(msgspec.Struct, kw_only=True):
     reasons: list[str] = []
 
 
+class VoidedLine(msgspec.Struct, kw_only=True):
+    """A line scanned and then voided before the sale completed (it is not on the receipt).
+
+    `total_cents` is its value as scanned (unit price × quantity, before any discount), as the Z report
+    counts voids."""
+
+    line_id: int
+    sku: str
+    name: str
+    quantity: str
+    total_cents: int
+    reason: str
+
+
 class SaleCompleted(msgspec.Struct, kw_only=True):
     receipt: Receipt
     cashier: str
     customer_id: str | None = None
     fraud: FraudScore | None = None
+    voided_lines: list[VoidedLine] = []
 
 
 class SaleCancelled(msgspec.Struct, kw_only=True):

@@ -36,6 +36,11 @@ def uuid7(now_ms: int | None = None) -> uuid.UUID:
 
 
 def _build(ms: int, counter: int) -> uuid.UUID:
-    rand_b = int.from_bytes(os.urandom(8), "big") & ((1 << 62) - 1)
-    value = (ms & ((1 << 48) - 1)) << 80 | 0x7 << 76 | counter << 64 | 0b10 << 62 | rand_b
-    return uuid.UUID(int=value)
+    return uuid7_from(ms, counter, int.from_bytes(os.urandom(8), "big"))
+
+
+def uuid7_from(ms: int, rand_a: int, rand_b: int) -> uuid.UUID:
+    """The UUIDv7 of millisecond `ms` with the given `rand_a` (12 bits) and `rand_b` (62 bits; higher bits
+    are dropped): ids that must come out the same on every run, such as a seeded history's."""
+    value = (ms & ((1 << 48) - 1)) << 80 | 0x7 << 76 | (rand_a & 0xFFF) << 64 | 0b10 << 62
+    return uuid.UUID(int=value | (rand_b & ((1 << 62) - 1)))

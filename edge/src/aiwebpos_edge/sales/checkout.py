@@ -11,7 +11,7 @@ from aiwebpos_edge.formatting import format_maloti
 from aiwebpos_edge.inventory.service import record_movement
 from aiwebpos_edge.sales import store
 from aiwebpos_edge.sales.models import NewPayment, SaleView
-from aiwebpos_edge.sales.receipt import build_receipt, receipt_number
+from aiwebpos_edge.sales.receipt import build_receipt, receipt_number, voided_lines
 from aiwebpos_edge.sales.state import load_sale, sale_view, with_new_payments
 from aiwebpos_edge.tx import Actor, Tx
 
@@ -139,7 +139,15 @@ def complete_sale(tx: Tx, actor: Actor, sale_id: str, buyer: Buyer | None) -> Re
         post_entry(
             tx, actor, customer_id, "charge", on_account, sale_id=sale_id, reference=number, method="account"
         )
-    tx.emit(SaleCompleted(receipt=receipt, cashier=receipt.cashier, customer_id=customer_id), terminal_id)
+    tx.emit(
+        SaleCompleted(
+            receipt=receipt,
+            cashier=receipt.cashier,
+            customer_id=customer_id,
+            voided_lines=voided_lines(state),
+        ),
+        terminal_id,
+    )
     return receipt
 
 

@@ -1,8 +1,9 @@
 """The receipt (a tax invoice) of a completed sale, in the contract's shape."""
 
+from aiwebpos_contracts.events import VoidedLine
 from aiwebpos_contracts.receipts import Buyer, Receipt, ReceiptLine
 from aiwebpos_edge.config.service import StoreInfo
-from aiwebpos_edge.money import format_quantity
+from aiwebpos_edge.money import format_quantity, line_amount
 from aiwebpos_edge.sales.state import SaleState, payment_records, vat_records
 from aiwebpos_edge.vat import rate_percent
 
@@ -33,6 +34,26 @@ def receipt_lines(state: SaleState) -> list[ReceiptLine]:
             )
         )
     return lines
+
+
+def voided_lines(state: SaleState) -> list[VoidedLine]:
+    """The lines scanned and then voided, valued as scanned (as the Z report counts voids)."""
+    return [
+        VoidedLine(
+            line_id=r["id"],
+            sku=r["sku"],
+            name=r["name"],
+            quantity=format_quantity(r["quantity_milli"], r["unit"]),
+            total_cents=(
+                r["amount_cents"]
+                if r["amount_cents"] is not None
+                else line_amount(r["unit_price_cents"], r["quantity_milli"])
+            ),
+            reason=r["void_reason"] or "",
+        )
+        for r in state.lines
+        if r["voided"]
+    ]
 
 
 def build_receipt(
