@@ -8,9 +8,11 @@ import msgspec
 
 from aiwebpos_contracts import Envelope, event_type_of, uuid7
 from aiwebpos_contracts.events import (
+    DrawerOpened,
     FraudScore,
     ReturnCompleted,
     ReturnedLine,
+    SaleCancelled,
     SaleCompleted,
     ShiftClosed,
     ShiftOpened,
@@ -18,6 +20,7 @@ from aiwebpos_contracts.events import (
     StockMoved,
     TenderTotal,
     TimeclockPunched,
+    VoidedLine,
 )
 from aiwebpos_contracts.receipts import PaymentRecord, Receipt, ReceiptLine, VatBreakdown
 
@@ -164,10 +167,32 @@ class Store:
             payload=msgspec.to_builtins(payload),
         )
 
-    def sale(self) -> Envelope:
+    def sale(self, voided: list[VoidedLine] | None = None) -> Envelope:
         receipt = sale_receipt(self.store_id, self.terminal_id, next(self._receipt_no), self.now)
         fraud = FraudScore(model="aiwebpos-fraud", version="3", score=0.02)
-        return self.envelope(SaleCompleted(receipt=receipt, cashier="thabo", fraud=fraud))
+        return self.envelope(
+            SaleCompleted(receipt=receipt, cashier="thabo", fraud=fraud, voided_lines=voided or [])
+        )
+
+    def cancelled_sale(self) -> Envelope:
+        """A sale cancelled after two lines were scanned (the receipt it would have had, never numbered)."""
+        lines = sale_receipt(self.store_id, self.terminal_id, 0, self.now).lines[:2]
+        return self.envelope(
+            SaleCancelled(
+                sale_id=str(uuid7()),
+                shift_id="shift-1",
+                cashier="thabo",
+                reason="customer changed mind",
+                cancelled_at=iso(self.now),
+                lines=lines,
+                total_cents=sum(line.total_cents for line in lines),
+            )
+        )
+
+    def no_sale(self, reason: str = "change for the float") -> Envelope:
+        return self.envelope(
+            DrawerOpened(shift_id="shift-1", cashier="thabo", reason=reason, opened_at=iso(self.now))
+        )
 
     def sale_and_return(self) -> tuple[Envelope, Envelope]:
         sale = self.sale()

@@ -25,8 +25,13 @@ from aiwebpos_contracts import Envelope
 
 
 def _days(*stores: str, sales: int = 4) -> list[Envelope]:
-    """Every event type the derived tables are made of: punches, shifts, sales, a return, stock."""
-    return [envelope for store_id in stores for envelope in Store(store_id).day(sales=sales)]
+    """Every event type the derived tables are made of: punches, shifts, sales, a return, stock, a
+    cancelled sale and a no-sale."""
+    envelopes: list[Envelope] = []
+    for store_id in stores:
+        store = Store(store_id)
+        envelopes += [*store.day(sales=sales), store.cancelled_sale(), store.no_sale()]
+    return envelopes
 
 
 def _derived(lakehouse: Path) -> dict[str, list[dict[str, Any]]]:
@@ -156,12 +161,22 @@ def test_a_second_deriver_stands_by_while_one_holds_the_lock_then_finds_the_work
             text=True,
             env={**os.environ, "COLUMNS": "200"},
         )
-        time.sleep(1)
+        lines: list[str] = []
+        reader = threading.Thread(target=lambda: [lines.append(line) for line in command.stderr or ()])
+        reader.start()
+        # the command needs a second or two to start (more on a busy machine): wait until it says it waits
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not any("another process is deriving" in x for x in lines):
+            time.sleep(0.05)
         assert waiting.is_alive() and command.poll() is None, "both wait for the lock"
     finally:
         holder.release()
     waiting.join(30)
-    _, errors = command.communicate(timeout=60)
+    command.wait(timeout=60)
+    reader.join(10)
+    if command.stderr is not None:
+        command.stderr.close()
+    errors = "".join(lines)
     assert command.returncode == 0, errors
     assert "another process is deriving; waiting" in errors
     by_command = re.search(r"derived ([\d,]+) events in \d+ passes", errors)

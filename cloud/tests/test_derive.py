@@ -3,12 +3,14 @@
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
+import msgspec
 import pyarrow as pa
 from cloud_factories import Store
 
 from aiwebpos_cloud.lakehouse.derive import derive_all
 from aiwebpos_cloud.lakehouse.rows import events_table
 from aiwebpos_cloud.lakehouse.tables import BY_NAME
+from aiwebpos_contracts.events import VoidedLine
 
 RECEIVED = datetime(2026, 11, 23, 18, 0, tzinfo=UTC)
 
@@ -95,3 +97,46 @@ def test_a_batch_without_sales_derives_no_sales_tables() -> None:
     store = Store()
     derived = derive_all(events_table([store.punch("in"), store.stock_receipt()], RECEIVED))
     assert sorted(derived) == ["stock_movements", "timeclock"]
+
+
+def test_voided_lines_are_counted_and_valued_on_the_sales_row() -> None:
+    store = Store()
+    voided = [
+        VoidedLine(
+            line_id=7, sku="COKE-2L", name="Coca-Cola 2 L", quantity="2", total_cents=5_598, reason="x"
+        ),
+        VoidedLine(line_id=9, sku="BREAD-W", name="White bread", quantity="1", total_cents=1_850, reason="y"),
+    ]
+    derived = derive_all(events_table([store.sale(voided), store.sale()], RECEIVED))
+    rows = derived["sales"].to_pylist()
+    assert [(row["voided_count"], row["voided_cents"]) for row in rows] == [(2, 7_448), (0, 0)]
+
+
+def test_a_sale_event_of_an_older_node_without_voided_lines_has_none() -> None:
+    sale = Store().sale()
+    payload = dict(sale.payload)
+    del payload["voided_lines"]
+    older = msgspec.structs.replace(sale, payload=payload)
+    [row] = derive_all(events_table([older], RECEIVED))["sales"].to_pylist()
+    assert (row["voided_count"], row["voided_cents"]) == (0, 0)
+
+
+def test_cancelled_sales_and_no_sales_have_their_tables() -> None:
+    store = Store()
+    derived = derive_all(events_table([store.cancelled_sale(), store.no_sale(), store.sale()], RECEIVED))
+    [cancelled] = derived["cancelled_sales"].to_pylist()
+    assert (cancelled["shift_id"], cancelled["cashier"], cancelled["reason"]) == (
+        "shift-1",
+        "thabo",
+        "customer changed mind",
+    )
+    assert (cancelled["line_count"], cancelled["total_cents"], cancelled["terminal_id"]) == (2, 18_699, "T1")
+    [opened] = derived["drawer_openings"].to_pylist()
+    assert (opened["shift_id"], opened["cashier"], opened["reason"], opened["sale_id"]) == (
+        "shift-1",
+        "thabo",
+        "change for the float",
+        None,
+    )
+    assert derived["cancelled_sales"].schema == BY_NAME["cancelled_sales"].schema
+    assert derived["drawer_openings"].schema == BY_NAME["drawer_openings"].schema

@@ -15,6 +15,7 @@ from rich.table import Table
 from aiwebpos_cloud.lakehouse.derive import DERIVATIONS
 from aiwebpos_cloud.lakehouse.deriver import DerivePass, Deriver, derive_lag
 from aiwebpos_cloud.lakehouse.maintenance import compact
+from aiwebpos_cloud.lakehouse.outputs import OUTPUTS
 from aiwebpos_cloud.lakehouse.query import VIEW_DESCRIPTIONS
 from aiwebpos_cloud.lakehouse.rebuild import RebuildReport, rebuild_all
 from aiwebpos_cloud.lakehouse.tables import ALL_TABLES, DERIVED, TableSpec
@@ -120,7 +121,7 @@ def run_derive(lakehouse: Path, follow: bool, every: float) -> None:
 
 def show_tables(lakehouse: Path, as_json: bool = False) -> None:
     lag = derive_lag(lakehouse)
-    rows = [_table_row(spec, lakehouse) for spec in ALL_TABLES]
+    rows = [_table_row(spec, lakehouse) for spec in (*ALL_TABLES, *OUTPUTS)]
     if as_json:
         answer = {
             "tables": rows,

@@ -36,6 +36,7 @@ class LakehouseWriteError(RuntimeError):
 class MergeResult:
     inserted: int
     attempts: int
+    updated: int = 0
 
 
 def open_table(spec: TableSpec, lakehouse: Path) -> DeltaTable:
@@ -83,6 +84,34 @@ def merge_new_rows(table: DeltaTable, spec: TableSpec, rows: pa.Table) -> MergeR
     raise LakehouseWriteError(
         f"{spec.name}: gave up after {MAX_ATTEMPTS} concurrent-commit conflicts; the batch will be retried"
     )
+
+
+def upsert_rows(table: DeltaTable, spec: TableSpec, rows: pa.Table) -> MergeResult:
+    """Store `rows` by key: a row whose key `table` holds replaces it, the others are inserted; retry on
+    concurrent commits. For the reference tables (catalog, stores, labels), whose rows change in place.
+
+    `rows` must be unique by key (a MERGE may not match one target row with two source rows)."""
+    if rows.num_rows == 0:
+        return MergeResult(inserted=0, attempts=0)
+    predicate = merge_predicate(spec, rows)
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        try:
+            metrics = (
+                table.merge(rows, predicate, source_alias="s", target_alias="t")
+                .when_matched_update_all()
+                .when_not_matched_insert_all()
+                .execute()
+            )
+            return MergeResult(
+                inserted=int(metrics.get("num_target_rows_inserted", 0)),
+                attempts=attempt,
+                updated=int(metrics.get("num_target_rows_updated", 0)),
+            )
+        except CommitFailedError as exc:
+            log.debug("%s: concurrent commit (%s), upserting again (attempt %d)", spec.name, exc, attempt)
+            backoff(attempt)
+            table.update_incremental()
+    raise LakehouseWriteError(f"{spec.name}: gave up after {MAX_ATTEMPTS} concurrent-commit conflicts")
 
 
 def merge_predicate(spec: TableSpec, rows: pa.Table) -> str:

@@ -110,6 +110,13 @@ def _sales(events: EventBatch) -> pl.DataFrame:
         ),
         _field(P, "fraud", "model").alias("fraud_model"),
         _field(P, "fraud", "score").alias("fraud_score"),
+        P.struct.field("voided_lines").list.len().fill_null(0).cast(pl.Int64).alias("voided_count"),
+        P.struct.field("voided_lines")
+        .list.eval(pl.element().struct.field("total_cents"))
+        .list.sum()
+        .fill_null(0)
+        .cast(pl.Int64)
+        .alias("voided_cents"),
     )
 
 
@@ -305,6 +312,24 @@ def _timeclock(events: EventBatch) -> pl.DataFrame:
     )
 
 
+def _cancelled_sales(events: EventBatch) -> pl.DataFrame:
+    cancelled = events.decoded("sale.cancelled")
+    return cancelled.select(
+        *_ORIGIN,
+        *(P.struct.field(name).alias(name) for name in ("sale_id", "shift_id", "cashier", "reason")),
+        P.struct.field("lines").list.len().fill_null(0).cast(pl.Int64).alias("line_count"),
+        P.struct.field("total_cents").alias("total_cents"),
+    )
+
+
+def _drawer_openings(events: EventBatch) -> pl.DataFrame:
+    opened = events.decoded("drawer.opened")
+    return opened.select(
+        *_ORIGIN,
+        *(P.struct.field(name).alias(name) for name in ("shift_id", "cashier", "reason", "sale_id")),
+    )
+
+
 _SALE = ("sale.completed",)
 _RECEIPTS = ("sale.completed", "return.completed")
 _RETURN = ("return.completed",)
@@ -319,6 +344,8 @@ DERIVATIONS: tuple[Derivation, ...] = (
     Derivation(tables.SHIFT_EVENTS, ("shift.opened", "shift.closed"), _shift_events),
     Derivation(tables.STOCK_MOVEMENTS, ("stock.moved",), _stock_movements),
     Derivation(tables.TIMECLOCK, ("timeclock.punched",), _timeclock),
+    Derivation(tables.CANCELLED_SALES, ("sale.cancelled",), _cancelled_sales),
+    Derivation(tables.DRAWER_OPENINGS, ("drawer.opened",), _drawer_openings),
 )
 assert [d.spec.name for d in DERIVATIONS] == [t.name for t in tables.DERIVED], (
     "one derivation per derived table"

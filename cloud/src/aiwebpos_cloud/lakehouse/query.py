@@ -13,6 +13,7 @@ from typing import Any
 import duckdb
 
 from aiwebpos_cloud.lakehouse.duck import locked_connection
+from aiwebpos_cloud.lakehouse.outputs import OUTPUTS
 from aiwebpos_cloud.lakehouse.tables import ALL_TABLES, EVENTS
 
 _READ_ONLY_STATEMENTS = {duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN}
@@ -63,8 +64,9 @@ class QueryResult:
 
 
 def connect(lakehouse: Path) -> duckdb.DuckDBPyConnection:
-    """A locked-down in-memory DuckDB that sees every table of the lakehouse and the views."""
-    connection = locked_connection(lakehouse, ALL_TABLES)
+    """A locked-down in-memory DuckDB that sees every table of the lakehouse (the models' outputs too)
+    and the views."""
+    connection = locked_connection(lakehouse, (*ALL_TABLES, *OUTPUTS))
     for name, sql in VIEWS.items():
         connection.execute(f"CREATE VIEW {name} AS {sql}")
     return connection

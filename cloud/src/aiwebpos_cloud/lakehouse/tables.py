@@ -99,10 +99,13 @@ SALES = TableSpec(
         ("change_cents", pa.int64(), False),
         ("fraud_model", pa.string(), True),
         ("fraud_score", pa.float64(), True),
+        ("voided_count", pa.int64(), False),
+        ("voided_cents", pa.int64(), False),
     ),
     key=("event_id",),
     partition_by=_BY_STORE_DAY,
-    description="one row per completed sale (sale.completed); occurred_at is when it completed",
+    description="one row per completed sale (sale.completed); occurred_at is when it completed; "
+    "voided_count and voided_cents: the lines voided before completion (0 when the event names none)",
 )
 
 SALE_LINES = TableSpec(
@@ -268,6 +271,36 @@ TIMECLOCK = TableSpec(
     description="timeclock.punched events: staff clocking in and out",
 )
 
+CANCELLED_SALES = TableSpec(
+    "cancelled_sales",
+    _schema(
+        *_ORIGIN,
+        ("sale_id", pa.string(), False),
+        ("shift_id", pa.string(), False),
+        ("cashier", pa.string(), False),
+        ("reason", pa.string(), False),
+        ("line_count", pa.int64(), False),
+        ("total_cents", pa.int64(), False),
+    ),
+    key=("event_id",),
+    partition_by=_BY_STORE_DAY,
+    description="one row per sale.cancelled: the sale, its shift and cashier, the reason, what had been scanned",
+)
+
+DRAWER_OPENINGS = TableSpec(
+    "drawer_openings",
+    _schema(
+        *_ORIGIN,
+        ("shift_id", pa.string(), True),
+        ("cashier", pa.string(), False),
+        ("reason", pa.string(), False),
+        ("sale_id", pa.string(), True),
+    ),
+    key=("event_id",),
+    partition_by=_BY_STORE_DAY,
+    description="one row per drawer.opened: the drawer opened without a sale (a no-sale), with the reason",
+)
+
 DERIVED: tuple[TableSpec, ...] = (
     SALES,
     SALE_LINES,
@@ -278,6 +311,68 @@ DERIVED: tuple[TableSpec, ...] = (
     SHIFT_EVENTS,
     STOCK_MOVEMENTS,
     TIMECLOCK,
+    CANCELLED_SALES,
+    DRAWER_OPENINGS,
 )
-ALL_TABLES: tuple[TableSpec, ...] = (EVENTS, DEAD_LETTERS, *DERIVED)
+
+# Reference tables: not events, and not derived from them; written whole rows at a time with
+# `LakehouseWriter.upsert` (a row whose key is stored replaces it).
+PRODUCTS = TableSpec(
+    "products",
+    _schema(
+        ("sku", pa.string(), False),
+        ("name", pa.string(), False),
+        ("category", pa.string(), False),
+        ("vat_class", pa.string(), False),
+        ("unit", pa.string(), False),
+        ("price_cents", pa.int64(), False),
+        ("cost_cents", pa.int64(), False),
+        ("pack_size", pa.int64(), False),
+        ("lead_time_days", pa.int64(), False),
+        ("introduced_on", pa.date32(), False),
+        ("discontinued_on", pa.date32(), True),
+        ("updated_at", TIMESTAMP, False),
+    ),
+    key=("sku",),
+    description="The catalog master: written by HQ (a later issue) or by the history generator. price_cents "
+    "is the regular shelf price (VAT-inclusive), cost_cents the unit cost excluding VAT, pack_size the "
+    "units (kg for weighed items) per case ordered, lead_time_days from order to delivery (0: not stocked, "
+    "e.g. airtime and electricity tokens)",
+)
+
+STORES = TableSpec(
+    "stores",
+    _schema(
+        ("store_id", pa.string(), False),
+        ("name", pa.string(), False),
+        ("town", pa.string(), False),
+        ("opened_on", pa.date32(), False),
+        ("updated_at", TIMESTAMP, False),
+    ),
+    key=("store_id",),
+    description="the chain's stores: name, town and the day each opened",
+)
+
+FRAUD_LABELS = TableSpec(
+    "fraud_labels",
+    _schema(
+        ("label_id", pa.string(), False),
+        ("store_id", pa.string(), False),
+        ("date", pa.date32(), False),
+        ("kind", pa.string(), False),
+        ("ref", pa.string(), False),
+        ("shift_id", pa.string(), True),
+        ("cashier", pa.string(), False),
+        ("pattern", pa.string(), False),
+        ("source", pa.string(), False),
+        ("labelled_at", TIMESTAMP, False),
+    ),
+    key=("label_id",),
+    description="Ground truth of cashier fraud. kind 'sale' (ref: receipt_no), 'return' (credit_note_no), "
+    "'cancel' (sale_id), 'drawer' (the drawer.opened event_id) or 'shift' (shift_id); source 'generator' "
+    "(the history generator) or 'review' (HQ reviewers); date is the store's local date",
+)
+
+REFERENCE: tuple[TableSpec, ...] = (PRODUCTS, STORES, FRAUD_LABELS)
+ALL_TABLES: tuple[TableSpec, ...] = (EVENTS, DEAD_LETTERS, *DERIVED, *REFERENCE)
 BY_NAME = {spec.name: spec for spec in ALL_TABLES}

@@ -1,4 +1,5 @@
-"""`LakehouseWriter`: the one way events get into the lakehouse (the ingest and the history generator).
+"""`LakehouseWriter`: the one way events get into the lakehouse (the ingest and the history generator),
+and reference rows too (`upsert`: the catalog, the stores, fraud labels).
 
 A batch is one MERGE on `event_id` into `events` — one commit, nothing else: writing the same envelopes
 again (a redelivery, a restarted ingest, a second ingest process) stores nothing twice. The derived
@@ -14,7 +15,7 @@ from pathlib import Path
 import pyarrow as pa  # type: ignore[import-untyped]
 from deltalake import DeltaTable
 
-from aiwebpos_cloud.lakehouse.delta import merge_new_rows, open_table
+from aiwebpos_cloud.lakehouse.delta import MergeResult, merge_new_rows, open_table, upsert_rows
 from aiwebpos_cloud.lakehouse.rows import (
     DeadLetter,
     RawEnvelope,
@@ -22,7 +23,7 @@ from aiwebpos_cloud.lakehouse.rows import (
     events_table,
     unique_envelopes,
 )
-from aiwebpos_cloud.lakehouse.tables import ALL_TABLES, DEAD_LETTERS, EVENTS, TableSpec
+from aiwebpos_cloud.lakehouse.tables import ALL_TABLES, DEAD_LETTERS, EVENTS, REFERENCE, TableSpec
 from aiwebpos_contracts import Envelope
 
 
@@ -78,6 +79,22 @@ class LakehouseWriter:
         if not letters:
             return 0
         return self._merge(DEAD_LETTERS, dead_letters_table(letters), WriteReport())
+
+    def upsert(self, spec: TableSpec, rows: pa.Table) -> MergeResult:
+        """Store reference rows (`products`, `stores`, `fraud_labels`) by key, in one commit: a row whose
+        key is stored replaces it (update when matched), the others are inserted.
+
+        `rows` must be unique by key and have the table's columns (cast to its schema here)."""
+        if spec not in REFERENCE:
+            raise ValueError(
+                f"{spec.name} is not a reference table: events go through write(), derived tables follow them"
+            )
+        keys = rows.select(list(spec.key)).group_by(list(spec.key)).aggregate([])
+        if keys.num_rows != rows.num_rows:
+            raise ValueError(f"{spec.name}: {rows.num_rows - keys.num_rows} rows repeat a key of another row")
+        table = self.table(spec)
+        table.update_incremental()
+        return upsert_rows(table, spec, rows.select(spec.schema.names).cast(spec.schema))
 
     def _merge(self, spec: TableSpec, rows: pa.Table, report: WriteReport) -> int:
         table = self.table(spec)
