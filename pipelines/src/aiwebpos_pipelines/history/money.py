@@ -34,6 +34,8 @@ def line_amount(unit_price_cents: int, quantity_milli: int) -> int:
 
 def vat_of(gross_cents: int, rate_bp: int) -> int:
     """The VAT contained in a tax-inclusive amount: gross × r / (1 + r), half away from zero."""
+    if not rate_bp:
+        return 0
     return round_half_up_div(gross_cents * rate_bp, 10_000 + rate_bp)
 
 
