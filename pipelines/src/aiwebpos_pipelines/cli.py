@@ -1,0 +1,115 @@
+"""`aiwebpos-pipelines`: generate a chain's history, run the flows that train models, serve their schedules."""
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from aiwebpos_pipelines.flows import FLOWS, load_flow
+from aiwebpos_pipelines.history.command import generate
+
+LAKEHOUSE = click.option(
+    "--lakehouse",
+    envvar="AIWEBPOS_LAKEHOUSE",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The lakehouse directory (or AIWEBPOS_LAKEHOUSE).",
+)
+MLFLOW_URI = click.option(
+    "--mlflow-uri",
+    envvar=["AIWEBPOS_MLFLOW_URI", "MLFLOW_TRACKING_URI"],
+    default=None,
+    help="MLflow tracking URI (or AIWEBPOS_MLFLOW_URI, MLFLOW_TRACKING_URI); default: a local store in "
+    "the folder `mlflow` beside the lakehouse.",
+)
+
+
+def mlflow_uri_for(lakehouse: Path, given: str | None) -> str:
+    from aiwebpos_pipelines.registry import local_store_uri
+
+    return given or local_store_uri(lakehouse.resolve().parent / "mlflow")
+
+
+def _parse_values(pairs: tuple[str, ...]) -> dict[str, Any]:
+    """`--set days=90 --set k=50`: each value read as JSON when it is JSON (numbers, true), else text."""
+    values: dict[str, Any] = {}
+    for pair in pairs:
+        name, sep, text = pair.partition("=")
+        if not sep or not name:
+            raise click.BadParameter(f"{pair!r} is not NAME=VALUE", param_hint="--set")
+        try:
+            values[name.replace("-", "_")] = json.loads(text)
+        except json.JSONDecodeError:
+            values[name.replace("-", "_")] = text
+    return values
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """AIWebPOS pipelines: history generation and the Prefect flows of the models (see `--help` of each)."""
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")  # this network reaches no one
+
+
+main.add_command(generate)
+
+
+@main.command("run")
+@click.argument("flow_name", metavar="FLOW", type=click.Choice(sorted(FLOWS)))
+@LAKEHOUSE
+@MLFLOW_URI
+@click.option("--set", "values", multiple=True, metavar="NAME=VALUE", help="A parameter of the flow.")
+def run(flow_name: str, lakehouse: Path, mlflow_uri: str | None, values: tuple[str, ...]) -> None:
+    """Run one flow now (against PREFECT_API_URL's server if set, else a temporary local one)."""
+    from aiwebpos_pipelines.lake import NoData
+
+    if not (lakehouse / "events").is_dir():  # say so now, before a Prefect server is started for nothing
+        raise click.ClickException(
+            f"{lakehouse} is not a lakehouse (no events table): give the ingest's --lakehouse, or make one "
+            "with `aiwebpos-pipelines generate --lakehouse DIR`"
+        )
+    flow = load_flow(flow_name)
+    parameters = _parse_values(values)
+    try:
+        result = flow(
+            lakehouse=str(lakehouse), mlflow_uri=mlflow_uri_for(lakehouse, mlflow_uri), **parameters
+        )
+    except NoData as exc:
+        raise click.ClickException(str(exc)) from exc
+    except TypeError as exc:  # an unknown --set name
+        raise click.ClickException(f"{flow_name}: {exc}") from exc
+    click.echo(_summary(result))
+
+
+def _summary(result: Any) -> str:
+    if isinstance(result, dict):
+        parts = []
+        for key, value in result.items():
+            describe = getattr(value, "describe", None)
+            parts.append(f"{key}: {describe() if callable(describe) else value}")
+        return "\n".join(parts)
+    return str(result)
+
+
+@main.command()
+@LAKEHOUSE
+@MLFLOW_URI
+def serve(lakehouse: Path, mlflow_uri: str | None) -> None:
+    """Serve the deployments (nightly training, weekly forecasting, triggers on a new store or forecast
+    drift, the hourly watch) against PREFECT_API_URL's server until Ctrl-C."""
+    from aiwebpos_pipelines.deployments import serve_deployments
+
+    if not os.environ.get("PREFECT_API_URL"):
+        sys.stderr.write("note: PREFECT_API_URL is not set; schedules need a Prefect server to run them\n")
+    serve_deployments(str(lakehouse), mlflow_uri_for(lakehouse, mlflow_uri))
+
+
+@main.command("flows")
+def list_flows() -> None:
+    """List the flows and when their deployments run."""
+    from aiwebpos_pipelines.deployments import SCHEDULES
+
+    for name in sorted(FLOWS):
+        click.echo(f"{name:16} {SCHEDULES.get(name, 'on demand')}")
