@@ -1,5 +1,6 @@
-"""`make demo`: one broker, two store nodes with simulated tills selling, and the cloud ingest filling a
-lakehouse — all on this machine, on free ports. Prints the URLs and logins; Ctrl-C stops everything."""
+"""`make demo`: one broker, two store nodes with simulated tills selling, the cloud ingest filling a
+lakehouse, an MLflow server and a Prefect server where a year of the chain's history trains every model
+— all on this machine, on free ports. Prints the URLs and logins; Ctrl-C stops everything."""
 
 import argparse
 import asyncio
@@ -16,6 +17,7 @@ from aiwebpos_edge.demo.seed import Login, seed_demo_store
 from aiwebpos_edge.demo.tills import SimulatedTill
 from aiwebpos_edge.settings import load_settings
 from devkit.chain import Ingest, Process, StoreNode, reconcile
+from devkit.mlops import MlflowServer, PrefectServer, prefect_env
 from devkit.mosquitto import MosquittoBroker
 from devkit.printer_sim import NetworkPrinterSimulator
 
@@ -34,11 +36,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="make demo", description=__doc__)
     parser.add_argument("--dir", type=Path, default=Path("var/demo"))
     parser.add_argument("--pace", type=float, default=2.0, help="mean seconds between sales at each till")
+    parser.add_argument("--history-days", type=int, default=365, help="days of history the models learn from")
+    parser.add_argument("--history-skus", type=int, default=150, help="SKUs in the history's catalog")
     args = parser.parse_args()
-    asyncio.run(run(args.dir.resolve(), args.pace))
+    asyncio.run(run(args.dir.resolve(), args.pace, (args.history_days, args.history_skus)))
 
 
-async def run(root: Path, pace: float) -> None:
+async def run(root: Path, pace: float, history: tuple[int, int]) -> None:
     console = Console()
     shutil.rmtree(root, ignore_errors=True)  # every demo starts from the same fresh chain
     (root / "logs").mkdir(parents=True)
@@ -65,12 +69,22 @@ async def run(root: Path, pace: float) -> None:
                 children.append(node)
                 await asyncio.to_thread(node.start)
                 nodes[store_id] = node
+        with console.status("starting MLflow and Prefect…"):
+            mlflow_server = MlflowServer(root / "mlflow", root / "logs")
+            prefect_server = PrefectServer(root / "prefect", root / "logs")
+            children += [mlflow_server, prefect_server]
+            await asyncio.gather(
+                asyncio.to_thread(mlflow_server.start), asyncio.to_thread(prefect_server.start)
+            )
+        models = _models(root, mlflow_server, prefect_server, *history)
+        children.append(models)
+        models.start()
         tills = [
             SimulatedTill(node.url, f"T{i + 1}", pin, seed=hash((store_id, i)), pace_s=pace)
             for store_id, node in nodes.items()
             for i, pin in enumerate(CASHIER_PINS)
         ]
-        _banner(console, root, broker, nodes, printers, logins)
+        _banner(console, root, broker, nodes, printers, logins, (mlflow_server, prefect_server))
         async with asyncio.TaskGroup() as group:
             for till in tills:
                 group.create_task(till.run(stop))
@@ -82,7 +96,7 @@ async def run(root: Path, pace: float) -> None:
                 child.stop()
         with console.status("letting the ingest store the last events…"):
             await asyncio.to_thread(_settle, root, nodes)
-        for child in children:
+        for child in reversed(children):  # the model flows before the servers they talk to; the ingest last
             child.stop()
         for printer in printers.values():
             printer.close()
@@ -110,6 +124,32 @@ async def _report(
         console.print(f"  {sum(t.sold for t in tills)} sales so far" + (f"; STOPPED: {dead}" if dead else ""))
 
 
+def _models(
+    root: Path, mlflow_server: MlflowServer, prefect_server: PrefectServer, days: int, skus: int
+) -> Process:
+    """History, training and the deployments (demo/models.py), against the two servers."""
+    lakehouse = str(root / "lakehouse")
+    return Process(
+        [
+            *("python", "-m", "demo.models", "--lakehouse", lakehouse, "--mlflow-uri", mlflow_server.url),
+            *("--days", str(days), "--skus", str(skus)),
+        ],
+        root / "logs" / "models.log",
+        env={**prefect_env(root / "prefect"), "PREFECT_API_URL": prefect_server.api_url},
+        own_session=True,
+    )
+
+
+def _mlops_banner(
+    console: Console, root: Path, mlflow_server: MlflowServer, prefect_server: PrefectServer
+) -> None:
+    console.print(f"  MLflow      {mlflow_server.url} — runs, metrics and the registered models")
+    console.print(f"  Prefect     {prefect_server.url} — flow runs and the deployments' schedules")
+    console.print(
+        f"  models      a year of history for stores MPT-03…, then every model trains: follow {root / 'logs' / 'models.log'}"
+    )
+
+
 def _counter_printer(data_dir: Path) -> NetworkPrinterSimulator:
     """The receipt printer of till T3 (the one a person uses): a simulated network printer whose "paper"
     is a text file, given to the node in its node.toml as a real one would be."""
@@ -130,6 +170,7 @@ def _banner(
     nodes: dict[str, StoreNode],
     printers: dict[str, NetworkPrinterSimulator],
     logins: list[Login],
+    mlops: tuple[MlflowServer, PrefectServer],
 ) -> None:
     console.print(
         f"\n[bold]AIWebPOS demo[/] — everything lives in {root}; logs in {root / 'logs'} and each store's folder"
@@ -144,6 +185,7 @@ def _banner(
         f"    .venv/bin/aiwebpos-cloud sql --lakehouse {root / 'lakehouse'} "
         '"SELECT store_id, count(*) AS sales, sum(total_cents)/100 AS maloti FROM sales GROUP BY 1"'
     )
+    _mlops_banner(console, root, *mlops)
     table = Table("role", "username", "password", "till PIN", title="logins (the same at every store)")
     for login in logins:
         table.add_row(login.role, login.username, login.password, login.pin or "—")

@@ -1,5 +1,6 @@
 """`make demo` as a new user meets it: it starts the whole chain, prints where everything is, a person
-can sell at till T3 and get the receipt from its printer, and Ctrl-C stops it all cleanly."""
+can sell at till T3 and get the receipt from its printer, the models train on the chain's history into
+MLflow through Prefect flow runs, and Ctrl-C stops it all cleanly."""
 
 import os
 import re
@@ -15,6 +16,7 @@ from aiwebpos_edge.barcodes import make_gtin
 
 MILK_1L = make_gtin("600555100017")  # in the demo grocery, M21.99
 ROOT = Path(__file__).resolve().parents[1]
+SMALL_HISTORY = ("--history-days", "100", "--history-skus", "25")  # the models train in a minute or two
 
 
 def wait_for_line(
@@ -36,7 +38,7 @@ def wait_for_line(
 def test_the_demo_starts_sells_prints_and_stops_cleanly(tmp_path: Path) -> None:
     env = os.environ | {"COLUMNS": "200", "TERM": "dumb"}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "demo", "--dir", str(tmp_path / "demo"), "--pace", "0.5"],
+        [sys.executable, "-m", "demo", "--dir", str(tmp_path / "demo"), "--pace", "0.5", *SMALL_HISTORY],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -51,7 +53,12 @@ def test_the_demo_starts_sells_prints_and_stops_cleanly(tmp_path: Path) -> None:
         paper = Path(
             wait_for_line(proc, r"T3's receipt printer \(simulated\): tail -f (\S+)", seen, 10).group(1)
         )
+        mlflow = wait_for_line(proc, r"MLflow +(http://\S+)", seen, 10).group(1)
+        prefect = wait_for_line(proc, r"Prefect +(http://\S+)", seen, 10).group(1)
+        models_log = Path(wait_for_line(proc, r"follow (\S+models\.log)", seen, 10).group(1))
         wait_for_line(proc, r"Ctrl-C stops everything", seen, 30)
+        assert httpx.get(mlflow, timeout=10).status_code == 200  # the MLflow UI
+        assert httpx.get(prefect, timeout=10).status_code == 200  # the Prefect UI
 
         with httpx.Client(base_url=base, timeout=10) as http:
             assert http.get("/till/?terminal=T3").status_code == 200
@@ -69,6 +76,24 @@ def test_the_demo_starts_sells_prints_and_stops_cleanly(tmp_path: Path) -> None:
         while receipt["receipt_no"] not in (paper.read_text() if paper.exists() else ""):
             assert time.monotonic() < deadline, "the receipt never came out of T3's printer"
             time.sleep(0.1)
+
+        deadline = time.monotonic() + 400
+        while "models trained" not in (models_log.read_text() if models_log.exists() else ""):
+            assert time.monotonic() < deadline, "the models never trained:\n" + models_log.read_text()
+            time.sleep(1)
+        for model in ("aiwebpos-forecast", "aiwebpos-fraud", "aiwebpos-pricing"):
+            champion = httpx.get(
+                f"{mlflow}/api/2.0/mlflow/registered-models/alias",
+                params={"name": model, "alias": "champion"},
+                timeout=10,
+            )
+            assert champion.status_code == 200, champion.text
+        runs = httpx.post(f"{prefect}/api/flow_runs/filter", json={}, timeout=10).json()
+        assert {"train-forecast", "train-fraud", "train-pricing"} <= {
+            httpx.get(f"{prefect}/api/flows/{run['flow_id']}", timeout=10).json()["name"]
+            for run in runs
+            if run["state_type"] == "COMPLETED"
+        }
 
         os.killpg(proc.pid, signal.SIGINT)
         assert proc.stdout is not None
