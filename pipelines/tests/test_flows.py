@@ -1,5 +1,6 @@
 """The flows end to end on a generated chain: real lakehouse, Prefect's test harness, a local MLflow store."""
 
+import json
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
@@ -152,6 +153,29 @@ def test_prices_are_only_ever_proposed(harness: None, chain: Path, mlflow_uri: s
     assert query(chain, "SELECT sku, price_cents FROM products ORDER BY sku").equals(before)
     run = MlflowClient(mlflow_uri).get_run(result["registered"].run_id)
     assert {"backtest_promo_wape", "baseline_no_price_effect_wape"} <= set(run.data.metrics)
+
+
+def test_a_manager_approves_or_rejects_and_an_unknown_id_changes_nothing(
+    harness: None, chain: Path, mlflow_uri: str
+) -> None:
+    if not (chain / "price_recommendations").is_dir():
+        train_pricing(str(chain), mlflow_uri)
+    ids = query(chain, "SELECT recommendation_id FROM price_recommendations").get_column("recommendation_id")
+    assert ids.len() >= 2
+    cli, lakehouse = CliRunner(), ["--lakehouse", str(chain)]
+    refused = cli.invoke(main, ["prices", "approve", *lakehouse, "--by", "lerato", ids[0], "no-such-id"])
+    assert refused.exit_code == 1 and "no-such-id" in refused.output
+    assert (
+        not (chain / "price_decisions").is_dir() or query(chain, "SELECT * FROM price_decisions").is_empty()
+    )
+    assert cli.invoke(main, ["prices", "approve", *lakehouse, "--by", "lerato", ids[0]]).exit_code == 0
+    assert cli.invoke(main, ["prices", "reject", *lakehouse, "--by", "lerato", ids[1]]).exit_code == 0
+    decided = query(chain, "SELECT recommendation_id, decision, decided_by FROM price_decisions ORDER BY 2")
+    assert decided.rows() == [(ids[0], "approved", "lerato"), (ids[1], "rejected", "lerato")]
+    listing = json.loads(cli.invoke(main, ["prices", "list", *lakehouse, "--status", "all", "--json"]).output)
+    assert {row["recommendation_id"]: row["status"] for row in listing}[ids[0]] == "approved"
+    still_open = json.loads(cli.invoke(main, ["prices", "list", *lakehouse, "--json"]).output)
+    assert {row["status"] for row in still_open} <= {"proposed"} and len(still_open) == ids.len() - 2
 
 
 def test_run_refuses_a_folder_that_is_not_a_lakehouse(tmp_path: Path) -> None:

@@ -33,6 +33,14 @@ def mlflow_uri_for(lakehouse: Path, given: str | None) -> str:
     return given or local_store_uri(lakehouse.resolve().parent / "mlflow")
 
 
+def _require_lakehouse(lakehouse: Path) -> None:
+    if not (lakehouse / "events").is_dir():
+        raise click.ClickException(
+            f"{lakehouse} is not a lakehouse (no events table): give the ingest's --lakehouse, or make one "
+            "with `aiwebpos-pipelines generate --lakehouse DIR`"
+        )
+
+
 def _parse_values(pairs: tuple[str, ...]) -> dict[str, Any]:
     """`--set days=90 --set k=50`: each value read as JSON when it is JSON (numbers, true), else text."""
     values: dict[str, Any] = {}
@@ -65,11 +73,7 @@ def run(flow_name: str, lakehouse: Path, mlflow_uri: str | None, values: tuple[s
     """Run one flow now (against PREFECT_API_URL's server if set, else a temporary local one)."""
     from aiwebpos_pipelines.lake import NoData
 
-    if not (lakehouse / "events").is_dir():  # say so now, before a Prefect server is started for nothing
-        raise click.ClickException(
-            f"{lakehouse} is not a lakehouse (no events table): give the ingest's --lakehouse, or make one "
-            "with `aiwebpos-pipelines generate --lakehouse DIR`"
-        )
+    _require_lakehouse(lakehouse)  # now, before a Prefect server is started for nothing
     flow = load_flow(flow_name)
     parameters = _parse_values(values)
     try:
@@ -113,3 +117,81 @@ def list_flows() -> None:
 
     for name in sorted(FLOWS):
         click.echo(f"{name:16} {SCHEDULES.get(name, 'on demand')}")
+
+
+@main.group()
+def prices() -> None:
+    """Price recommendations: list them, approve or reject them (a person decides; nothing else does)."""
+
+
+@prices.command("list")
+@LAKEHOUSE
+@click.option(
+    "--status",
+    type=click.Choice(["proposed", "approved", "rejected", "all"]),
+    default="proposed",
+    show_default=True,
+    help="Which recommendations to show.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array of row objects.")
+def list_prices(lakehouse: Path, status: str, as_json: bool) -> None:
+    """The current recommendations with their status."""
+    import polars as pl
+    from rich.console import Console
+    from rich.table import Table
+
+    from aiwebpos_pipelines.prices import recommendations
+
+    _require_lakehouse(lakehouse)
+    rows = recommendations(lakehouse)
+    if status != "all":
+        rows = rows.filter(pl.col("status") == status)
+    if as_json:
+        click.echo(rows.write_json())
+        return
+    table = Table("id", "store", "sku", "product", "kind", "now", "proposed", "change", "status", "why")
+    for row in rows.iter_rows(named=True):
+        table.add_row(
+            row["recommendation_id"],
+            row["store_id"] or "all",
+            row["sku"],
+            row["name"] or "",
+            row["kind"],
+            f"M {row['current_price_cents'] / 100:,.2f}",
+            f"M {row['recommended_price_cents'] / 100:,.2f}",
+            f"{row['change_pct']:+.1%}",
+            row["status"],
+            row["reason"],
+        )
+    Console().print(table)
+
+
+def _decide(lakehouse: Path, ids: tuple[str, ...], decision: str, by: str, note: str | None) -> None:
+    from aiwebpos_pipelines.prices import UnknownRecommendation, decide
+
+    _require_lakehouse(lakehouse)
+    try:
+        decided = decide(lakehouse, ids, decision, by, note)  # type: ignore[arg-type]
+    except UnknownRecommendation as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"{decision} by {by}: {decided.height} recommendation(s)")
+
+
+@prices.command()
+@LAKEHOUSE
+@click.option("--by", required=True, help="The manager deciding (recorded with the decision).")
+@click.option("--note", default=None, help="Why, for the record.")
+@click.argument("ids", nargs=-1, required=True)
+def approve(lakehouse: Path, by: str, note: str | None, ids: tuple[str, ...]) -> None:
+    """Approve recommendations by id (HQ then pushes their prices to the stores)."""
+    _decide(lakehouse, ids, "approved", by, note)
+
+
+@prices.command()
+@LAKEHOUSE
+@click.option("--by", required=True, help="The manager deciding (recorded with the decision).")
+@click.option("--note", default=None, help="Why, for the record.")
+@click.argument("ids", nargs=-1, required=True)
+def reject(lakehouse: Path, by: str, note: str | None, ids: tuple[str, ...]) -> None:
+    """Reject recommendations by id."""
+    _decide(lakehouse, ids, "rejected", by, note)

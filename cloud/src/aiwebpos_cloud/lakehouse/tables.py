@@ -373,6 +373,25 @@ FRAUD_LABELS = TableSpec(
     "(the history generator) or 'review' (HQ reviewers); date is the store's local date",
 )
 
-REFERENCE: tuple[TableSpec, ...] = (PRODUCTS, STORES, FRAUD_LABELS)
+PRICE_DECISIONS = TableSpec(
+    "price_decisions",
+    _schema(
+        ("recommendation_id", pa.string(), False),
+        ("decision", pa.string(), False),
+        ("decided_by", pa.string(), False),
+        ("decided_at", TIMESTAMP, False),
+        ("note", pa.string(), True),
+        ("store_id", pa.string(), True),
+        ("sku", pa.string(), False),
+        ("kind", pa.string(), False),
+        ("current_price_cents", pa.int64(), False),
+        ("recommended_price_cents", pa.int64(), False),
+    ),
+    key=("recommendation_id",),
+    description="A manager's decision on a price recommendation: 'approved' or 'rejected', by whom and when, "
+    "with the proposal as it was decided (HQ pushes approved prices to the stores)",
+)
+
+REFERENCE: tuple[TableSpec, ...] = (PRODUCTS, STORES, FRAUD_LABELS, PRICE_DECISIONS)
 ALL_TABLES: tuple[TableSpec, ...] = (EVENTS, DEAD_LETTERS, *DERIVED, *REFERENCE)
 BY_NAME = {spec.name: spec for spec in ALL_TABLES}

@@ -81,7 +81,7 @@ class LakehouseWriter:
         return self._merge(DEAD_LETTERS, dead_letters_table(letters), WriteReport())
 
     def upsert(self, spec: TableSpec, rows: pa.Table) -> MergeResult:
-        """Store reference rows (`products`, `stores`, `fraud_labels`) by key, in one commit: a row whose
+        """Store reference rows (`products`, `stores`, `fraud_labels`, `price_decisions`) by key, in one commit: a row whose
         key is stored replaces it (update when matched), the others are inserted.
 
         `rows` must be unique by key and have the table's columns (cast to its schema here)."""

@@ -65,7 +65,7 @@ class Inputs:
 
 
 @task(retries=2, retry_delay_seconds=5, cache_policy=NO_CACHE)
-def load_inputs(lakehouse: Path, days: int) -> Inputs:
+def build_features(lakehouse: Path, days: int) -> Inputs:
     last = lake.last_sales_date(lakehouse)
     if last is None:
         raise lake.NoData(f"{lakehouse} holds no sales yet: nothing to forecast from")
@@ -165,7 +165,7 @@ def train_forecast(
     """Backtest, train, register; write `forecasts` and `reorder_suggestions` from the new model."""
     logger = get_run_logger()
     path = Path(lakehouse)
-    inputs = load_inputs(path, days)
+    inputs = build_features(path, days)
     folds = feasible_folds(inputs.demand, folds, horizon)
     metrics = run_backtest(inputs.demand, folds, horizon, with_ets)
     model = fit_final(inputs.demand, horizon, seed)

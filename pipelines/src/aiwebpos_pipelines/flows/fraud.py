@@ -44,11 +44,15 @@ class FraudRun:
 
 
 @task(retries=2, retry_delay_seconds=5, cache_policy=NO_CACHE)
-def load_inputs(lakehouse: Path, days: int) -> dict[str, pl.DataFrame]:
+def build_features(lakehouse: Path, days: int) -> dict[str, pl.DataFrame]:
     last = lake.last_sales_date(lakehouse)
     if last is None:
         raise lake.NoData(f"{lakehouse} holds no sales yet: nothing to train the fraud model on")
-    return lake.frames(lakehouse, QUERIES, [last - timedelta(days=days - 1)])
+    inputs = lake.frames(lakehouse, QUERIES, [last - timedelta(days=days - 1)])
+    inputs["transactions"] = transaction_features(
+        inputs["sales"], inputs["sale_lines"], inputs["payments"], inputs["returns"]
+    )
+    return inputs
 
 
 def _precision(scored: pl.DataFrame, key: str, labelled: set[str], k: int, column: str = "score") -> float:
@@ -60,11 +64,8 @@ def _precision(scored: pl.DataFrame, key: str, labelled: set[str], k: int, colum
 
 @task(cache_policy=NO_CACHE)  # inputs are frames: nothing to gain from hashing them
 def train(inputs: dict[str, pl.DataFrame], k: int, k_shifts: int, trees: int, seed: int) -> FraudRun:
-    transactions = transaction_features(
-        inputs["sales"], inputs["sale_lines"], inputs["payments"], inputs["returns"]
-    )
-    model = FraudModel(trees=trees, seed=seed).fit(transactions, inputs["shifts"])
-    scored = model.score_transactions(transactions)
+    model = FraudModel(trees=trees, seed=seed).fit(inputs["transactions"], inputs["shifts"])
+    scored = model.score_transactions(inputs["transactions"])
     shifts = model.score_shifts(inputs["shifts"], scored)
     labels = inputs["labels"]
     fraud_refs = set(labels.filter(pl.col("kind").is_in(["sale", "return"])).get_column("ref").to_list())
@@ -154,7 +155,7 @@ def train_fraud(
     """Train, evaluate and register the fraud model on the last `days` days; write `fraud_alerts`."""
     logger = get_run_logger()
     lakehouse_path = Path(lakehouse)
-    inputs = load_inputs(lakehouse_path, days)
+    inputs = build_features(lakehouse_path, days)
     run = train(inputs, k, k_shifts, trees, seed)
     params = {"days": days, "k": k, "k_shifts": k_shifts, **run.model.params()}
     registered = log_and_register(run, params, mlflow_uri)

@@ -22,7 +22,7 @@ from aiwebpos_models.pricing.elasticity import category_elasticities, sku_elasti
 from aiwebpos_models.pricing.evaluate import promo_backtest
 from aiwebpos_models.pricing.recommend import recommend
 from aiwebpos_pipelines import lake, registry
-from aiwebpos_pipelines.flows.forecast import Inputs, load_inputs
+from aiwebpos_pipelines.flows.forecast import Inputs, build_features
 
 HOLDOUT_DAYS = 56
 
@@ -93,7 +93,7 @@ def train_pricing(lakehouse: str, mlflow_uri: str, days: int = 365, window_days:
     """Estimate, backtest and register elasticities; write `price_recommendations` (all proposed)."""
     logger = get_run_logger()
     path = Path(lakehouse)
-    inputs = load_inputs(path, days)
+    inputs = build_features(path, days)
     categories, skus, metrics = estimate(inputs)
     params = {"days": days, "window_days": window_days, "holdout_days": HOLDOUT_DAYS}
     registered = log_and_register(categories, skus, metrics, params, mlflow_uri)
