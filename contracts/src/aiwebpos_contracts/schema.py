@@ -8,6 +8,7 @@ import msgspec
 from aiwebpos_contracts.commands import COMMAND_BODIES, Command
 from aiwebpos_contracts.envelope import Envelope
 from aiwebpos_contracts.events import EVENT_PAYLOADS
+from aiwebpos_contracts.releases import ModelRelease
 from aiwebpos_contracts.status import StoreStatus
 
 
@@ -17,6 +18,7 @@ def schema_documents() -> dict[str, str]:
         "envelope.json": msgspec.json.schema(Envelope),
         "status.json": msgspec.json.schema(StoreStatus),
         "command.json": msgspec.json.schema(Command),
+        "model.release.json": msgspec.json.schema(ModelRelease),
     }
     for command_type, body in COMMAND_BODIES.items():
         if body is not None:
