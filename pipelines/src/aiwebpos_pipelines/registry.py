@@ -12,6 +12,8 @@ trained where nobody has labelled any fraud yet) can only become challenger, unl
 
 import logging
 import math
+import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -144,3 +146,42 @@ def register(
     result = Registered(model, str(version), alias, run_id, metric, value, champion_value, source)
     log.info("%s", result.describe())
     return result
+
+
+@dataclass(frozen=True)
+class Training:
+    """What a training flow hands over to be recorded: its model, its run, and how to judge it."""
+
+    model: str
+    params: dict[str, Any]
+    metrics: dict[str, float]
+    metric: str  # the backtest metric promotion compares
+    lower_is_better: bool
+    description: str
+    tags: dict[str, str] | None = None
+
+
+SaveArtifacts = Callable[[Path], tuple[Path, dict[str, Path]]]  # folder → (bundle, {artifact path: file})
+
+
+def record(tracking_uri: str, training: Training, save: SaveArtifacts) -> Registered:
+    """Log the run (`save` writes the bundle and any other artifacts into a temporary folder), register
+    it as a new version, and promote it by its backtest metric."""
+    client = client_for(tracking_uri)
+    experiment = experiment_id(client, tracking_uri, training.model)
+    run_name = "train-" + training.model.removeprefix("aiwebpos-")
+    with tempfile.TemporaryDirectory() as tmp:
+        bundle, extra = save(Path(tmp))
+        run_id, source = log_run(
+            client, experiment, run_name, training.params, training.metrics, bundle, extra, training.tags
+        )
+    return register(
+        client,
+        training.model,
+        run_id,
+        source,
+        training.metric,
+        training.metrics.get(training.metric),
+        training.lower_is_better,
+        training.description,
+    )

@@ -8,7 +8,6 @@ registers it (champion when its backtest RMSSE beats the champion's), and writes
 forecast (`forecasts`) and the reorder suggestions made from it (`reorder_suggestions`).
 """
 
-import tempfile
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -124,8 +123,6 @@ def log_and_register(
     params: dict[str, Any],
     mlflow_uri: str,
 ) -> registry.Registered:
-    client = registry.client_for(mlflow_uri)
-    experiment = registry.experiment_id(client, mlflow_uri, registry.FORECAST)
     stores = sorted(inputs.demand.get_column("store_id").unique().to_list())
     manifest = {
         "kind": "forecast",
@@ -134,21 +131,20 @@ def log_and_register(
         "trained_through": inputs.last_day.isoformat(),
         "metrics": metrics,
     }
-    with tempfile.TemporaryDirectory() as tmp:
-        bundle = save_bundle(Path(tmp) / "bundle", {"estimator": model.estimator}, manifest)
-        run_id, source = registry.log_run(
-            client, experiment, "train-forecast", params, metrics, bundle, tags={"stores": ",".join(stores)}
-        )
-    return registry.register(
-        client,
+
+    def save(folder: Path) -> tuple[Path, dict[str, Path]]:
+        return save_bundle(folder / "bundle", {"estimator": model.estimator}, manifest), {}
+
+    training = registry.Training(
         registry.FORECAST,
-        run_id,
-        source,
+        params,
+        metrics,
         "backtest_rmsse",
-        metrics["backtest_rmsse"],
         lower_is_better=True,
         description="Daily demand per store × SKU, 28 days ahead (global HistGradientBoosting)",
+        tags={"stores": ",".join(stores)},  # what `watch` compares with the stores selling now
     )
+    return registry.record(mlflow_uri, training, save)
 
 
 @flow(name="train-forecast")

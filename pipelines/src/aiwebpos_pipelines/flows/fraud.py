@@ -6,7 +6,6 @@ k_shifts), and the same for the rules alone and the forest alone, so a data scie
 part adds. The version becomes champion when its `precision_at_k` beats the champion's.
 """
 
-import tempfile
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -119,27 +118,21 @@ def alerts(run: FraudRun, version: str) -> pl.DataFrame:
 
 @task(retries=2, retry_delay_seconds=5, cache_policy=NO_CACHE)
 def log_and_register(run: FraudRun, params: dict[str, Any], mlflow_uri: str) -> registry.Registered:
-    client = registry.client_for(mlflow_uri)
-    experiment = registry.experiment_id(client, mlflow_uri, registry.FRAUD)
-    with tempfile.TemporaryDirectory() as tmp:
-        bundle = run.model.save(Path(tmp) / "bundle", {"metrics": run.metrics})
-        top = Path(tmp) / "top_transactions.csv"
-        run.transactions.sort("score", descending=True).head(200).with_columns(
-            pl.col("reasons").list.join("; ")
-        ).write_csv(top)
-        run_id, source = registry.log_run(
-            client, experiment, "train-fraud", params, run.metrics, bundle, {"review": top}
-        )
-    return registry.register(
-        client,
+    def save(folder: Path) -> tuple[Path, dict[str, Path]]:
+        top = folder / "top_transactions.csv"
+        ranked = run.transactions.sort("score", descending=True).head(200)
+        ranked.with_columns(pl.col("reasons").list.join("; ")).write_csv(top)
+        return run.model.save(folder / "bundle", {"metrics": run.metrics}), {"review": top}
+
+    training = registry.Training(
         registry.FRAUD,
-        run_id,
-        source,
+        params,
+        run.metrics,
         "precision_at_k",
-        run.metrics["precision_at_k"],
         lower_is_better=False,
         description="Exception rules plus IsolationForest over sales, returns and cashier shifts",
     )
+    return registry.record(mlflow_uri, training, save)
 
 
 @flow(name="train-fraud")

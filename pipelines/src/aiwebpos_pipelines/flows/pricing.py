@@ -7,7 +7,6 @@ markdowns and regular price moves, every one "proposed" — nothing here changes
 approves or rejects each (`aiwebpos-pipelines prices`), and HQ pushes the approved ones to the stores.
 """
 
-import tempfile
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -61,31 +60,27 @@ def demand_forecast(lakehouse: Path, inputs: Inputs, window_days: int) -> pl.Dat
 def log_and_register(
     categories: pl.DataFrame, skus: pl.DataFrame, metrics: dict[str, float], params: dict[str, Any], uri: str
 ) -> registry.Registered:
-    client = registry.client_for(uri)
-    experiment = registry.experiment_id(client, uri, registry.PRICING)
     manifest = {
         "kind": "pricing",
         "category_elasticities": categories.to_dicts(),
         "sku_elasticities": skus.select("sku", "category", "elasticity", "std_error", "source").to_dicts(),
         "metrics": metrics,
     }
-    with tempfile.TemporaryDirectory() as tmp:
-        bundle = save_bundle(Path(tmp) / "bundle", {}, manifest)
-        table = Path(tmp) / "sku_elasticities.csv"
+
+    def save(folder: Path) -> tuple[Path, dict[str, Path]]:
+        table = folder / "sku_elasticities.csv"
         skus.write_csv(table)
-        run_id, source = registry.log_run(
-            client, experiment, "train-pricing", params, metrics, bundle, {"elasticities": table}
-        )
-    return registry.register(
-        client,
+        return save_bundle(folder / "bundle", {}, manifest), {"elasticities": table}
+
+    training = registry.Training(
         registry.PRICING,
-        run_id,
-        source,
+        params,
+        metrics,
         "backtest_promo_wape",
-        metrics["backtest_promo_wape"],
         lower_is_better=True,
         description="Price elasticities per category and SKU (Poisson, shrunk toward the category)",
     )
+    return registry.record(uri, training, save)
 
 
 @flow(name="train-pricing")
