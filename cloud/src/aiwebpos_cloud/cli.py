@@ -198,6 +198,58 @@ def tables(lakehouse: Path, as_json: bool) -> None:
     show_tables(lakehouse, as_json)
 
 
+@main.group()
+def releases() -> None:
+    """Model releases: the signing key, and the HTTP server the stores download artifacts from."""
+
+
+@releases.command()
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for release-signing.key (0600) and release-signing.pub; an existing key is never replaced.",
+)
+def keygen(out: Path) -> None:
+    """Make the Ed25519 release signing key; prints the public key every store's settings take."""
+    from aiwebpos_cloud.releases.signing import generate_key_pair, key_id
+
+    try:
+        private_path, public = generate_key_pair(out)
+    except FileExistsError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"private key: {private_path} (keep it secret: it signs what every store runs)")
+    click.echo(f"public key:  {public}")
+    click.echo(f"key id:      {key_id(public)}")
+
+
+@releases.command("serve")
+@click.option(
+    "--dir",
+    "directory",
+    required=True,
+    envvar="AIWEBPOS_RELEASES_DIR",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="The releases folder the release flow writes (its artifacts/ is served). Env: AIWEBPOS_RELEASES_DIR.",
+)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8200, show_default=True, type=click.IntRange(0, 65535), help="Port.")
+def serve_releases(directory: Path, host: str, port: int) -> None:
+    """Serve the release artifacts over HTTP until Ctrl-C (stores check sha256 and signature themselves)."""
+    from aiwebpos_cloud.releases.server import make_server
+
+    _configure_logging("info")
+    server = make_server(directory, host, port)
+    bound_host, bound_port = server.server_address[:2]
+    click.echo(f"serving {directory / 'artifacts'} at http://{bound_host!s}:{bound_port}/artifacts/")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
 def _configure_logging(level: str) -> None:
     logging.basicConfig(
         level=level.upper(),

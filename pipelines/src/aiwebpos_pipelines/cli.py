@@ -195,3 +195,101 @@ def approve(lakehouse: Path, by: str, note: str | None, ids: tuple[str, ...]) ->
 def reject(lakehouse: Path, by: str, note: str | None, ids: tuple[str, ...]) -> None:
     """Reject recommendations by id."""
     _decide(lakehouse, ids, "rejected", by, note)
+
+
+@main.group("release")
+def release_group() -> None:
+    """Model releases after the fact: roll one back (releasing is the flow `run release`)."""
+
+
+@release_group.command("rollback")
+@click.argument("name", metavar="NAME")
+@click.option("--reason", required=True, help="Why, for the record and the stores' logs.")
+@click.option(
+    "--releases-dir",
+    envvar="AIWEBPOS_RELEASES_DIR",
+    required=True,
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="The releases folder the release flow writes (or AIWEBPOS_RELEASES_DIR).",
+)
+@click.option(
+    "--mqtt-url",
+    envvar="AIWEBPOS_MQTT_URL",
+    default=None,
+    help="The broker as aiwebpos-hq (or AIWEBPOS_MQTT_URL).",
+)
+@click.option(
+    "--key-file",
+    envvar="AIWEBPOS_RELEASE_KEY_FILE",
+    default=None,
+    help="The release signing key (or AIWEBPOS_RELEASE_KEY_FILE).",
+)
+def rollback(name: str, reason: str, releases_dir: Path, mqtt_url: str | None, key_file: str | None) -> None:
+    """Publish a new release of the version NAME's current release replaced, to every store."""
+    from aiwebpos_cloud.releases.publish import PublishError
+    from aiwebpos_pipelines.flows.release import ReleaseError, target_from
+    from aiwebpos_pipelines.flows.release import rollback as roll_back
+
+    try:
+        target = target_from(None, str(releases_dir), None, mqtt_url, key_file)
+        released = roll_back(target, name, reason)
+    except (ReleaseError, PublishError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"{name}: v{released.version} released to all stores ({released.reason})")
+
+
+@release_group.command("canary")
+@LAKEHOUSE
+@click.option(
+    "--threshold",
+    default=0.5,
+    show_default=True,
+    type=click.FloatRange(min=0),
+    help="Roll back when the canary's alert rate exceeds the others' by more than this share.",
+)
+@click.option(
+    "--min-sales", default=200, show_default=True, type=click.IntRange(min=1), help="Sales each side needs."
+)
+@click.option(
+    "--releases-dir",
+    envvar="AIWEBPOS_RELEASES_DIR",
+    required=True,
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="The releases folder (or AIWEBPOS_RELEASES_DIR).",
+)
+@click.option("--mqtt-url", envvar="AIWEBPOS_MQTT_URL", default=None, help="The broker as aiwebpos-hq.")
+@click.option("--key-file", envvar="AIWEBPOS_RELEASE_KEY_FILE", default=None, help="The release signing key.")
+def canary(
+    lakehouse: Path,
+    threshold: float,
+    min_sales: int,
+    releases_dir: Path,
+    mqtt_url: str | None,
+    key_file: str | None,
+) -> None:
+    """Compare the fraud model canary's alert rate with the other stores'; roll back when it is worse."""
+    from aiwebpos_cloud.releases.publish import PublishError
+    from aiwebpos_cloud.releases.store import ReleaseStore
+    from aiwebpos_pipelines.canary import fraud_canary
+    from aiwebpos_pipelines.flows.release import ReleaseError, target_from
+    from aiwebpos_pipelines.flows.release import rollback as roll_back
+    from aiwebpos_pipelines.registry import FRAUD
+
+    _require_lakehouse(lakehouse)
+    current = ReleaseStore(releases_dir).current(FRAUD)
+    if current is None or current.rollout.mode == "all":
+        raise click.ClickException(f"{FRAUD} has no canary out (its current release goes to every store)")
+    verdict = fraud_canary(lakehouse, current, threshold, min_sales)
+    click.echo(f"{FRAUD} v{current.version}: {verdict.describe()}")
+    if not verdict.enough:
+        click.echo(f"too few sales yet (at least {min_sales} each side): the canary stays")
+        return
+    if not verdict.worse:
+        click.echo("the canary holds")
+        return
+    try:
+        target = target_from(None, str(releases_dir), None, mqtt_url, key_file)
+        released = roll_back(target, FRAUD, f"canary alerts {verdict.describe()}")
+    except (ReleaseError, PublishError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"rolled back: v{released.version} released to all stores")

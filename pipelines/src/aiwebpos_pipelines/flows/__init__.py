@@ -13,6 +13,7 @@ FLOWS: dict[str, tuple[str, str]] = {
     "train-pricing": ("aiwebpos_pipelines.flows.pricing", "train_pricing"),
     "train-all": ("aiwebpos_pipelines.flows.nightly", "train_all"),
     "watch": ("aiwebpos_pipelines.flows.watch", "watch"),
+    "release": ("aiwebpos_pipelines.flows.release", "release"),
 }
 
 
