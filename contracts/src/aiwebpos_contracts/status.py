@@ -9,6 +9,16 @@ class ModelVersion(msgspec.Struct, kw_only=True):
     sha256: str
 
 
+class ModelProblem(msgspec.Struct, kw_only=True):
+    """A model release the node refused (unsigned, tampered, too large, unknown format, failing to load):
+    it keeps scoring with the model it had."""
+
+    name: str
+    version: str
+    reason: str
+    at: str  # when it was refused (UTC, ISO 8601)
+
+
 class DeviceHealth(msgspec.Struct, kw_only=True):
     """One peripheral of the node, as the till, the status message and HQ see it."""
 
@@ -32,4 +42,5 @@ class StoreStatus(msgspec.Struct, kw_only=True):
     publish_refused: int = 0
     software_version: str | None = None
     models: list[ModelVersion] = []
+    model_problems: list[ModelProblem] = []  # the last refused release of each model, if any
     devices: dict[str, DeviceHealth] = {}  # by device name, e.g. "printer-front", "scanner-T1"

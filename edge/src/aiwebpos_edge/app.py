@@ -1,5 +1,6 @@
 """The app factory: builds the node's parts (database, clock, sessions) and hands them to the routes."""
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -24,6 +25,7 @@ from aiwebpos_edge.devices.manager import Devices, check_devices
 from aiwebpos_edge.errors import DomainError
 from aiwebpos_edge.node import Node
 from aiwebpos_edge.routes import CONTROLLERS
+from aiwebpos_edge.scoring.updater import load_installed
 from aiwebpos_edge.settings import NodeSettings
 from aiwebpos_edge.sync.link import start_sync
 from aiwebpos_edge.ui.routes import home, till_files
@@ -75,6 +77,8 @@ def create_app(settings: NodeSettings, clock: Clock | None = None) -> Litestar:
         node: Node = app.state.node
         info = await node.read_tx(store_info)
         await node.devices.start(info.name)
+        # The last good models on disk, before any network: a node that restarts offline scores the same.
+        await asyncio.to_thread(load_installed, settings, node.models, clock)
         link = start_sync(app.state.node) if settings.mqtt_url else None
         try:
             yield

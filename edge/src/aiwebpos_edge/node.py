@@ -2,7 +2,7 @@
 
 import sqlite3
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Protocol, TypeVar
 from zoneinfo import ZoneInfo
@@ -18,6 +18,7 @@ from aiwebpos_edge.auth.tokens import TokenClaims
 from aiwebpos_edge.clock import Clock
 from aiwebpos_edge.db.database import Database
 from aiwebpos_edge.devices.manager import Devices
+from aiwebpos_edge.scoring.registry import ModelRegistry
 from aiwebpos_edge.settings import NodeSettings
 from aiwebpos_edge.tx import Actor, Tx
 
@@ -41,6 +42,7 @@ class Node:
     sessions: SessionRegistry
     devices: Devices
     sync: SyncLink | None = None
+    models: ModelRegistry = field(default_factory=ModelRegistry)  # what local scoring uses, swapped whole
 
     @property
     def timezone(self) -> ZoneInfo:

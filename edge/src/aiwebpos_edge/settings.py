@@ -30,6 +30,11 @@ class NodeSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     login_max_failures: int = 5
     login_lockout_minutes: int = 5
     log_level: str = "info"
+    # Model releases: the Ed25519 public key (base64 of its raw 32 bytes) that signs them. None: the node
+    # accepts no release and says so in its status.
+    model_public_key: str | None = None
+    model_max_bytes: int = 50_000_000  # a bigger artifact is refused before it fills an SD card
+    model_download_timeout_seconds: float = 60.0
     devices: DevicesConfig = msgspec.field(default_factory=DevicesConfig)
 
     @property

@@ -1,8 +1,9 @@
-"""HTTP of local scoring. Signed model delivery comes with its own issue; until a model is loaded the
-node scores with none and says so with an empty list."""
+"""HTTP of local scoring: which models the node scores with (an empty list until one is loaded)."""
 
 import msgspec
 from litestar import Controller, get
+
+from aiwebpos_edge.node import NodeDep
 
 
 class LoadedModel(msgspec.Struct, kw_only=True):
@@ -16,5 +17,8 @@ class ModelController(Controller):
     path = "/api/v1/models"
 
     @get("/", opt={"permission": "models.read"})
-    async def loaded(self) -> list[LoadedModel]:
-        return []
+    async def loaded(self, node: NodeDep) -> list[LoadedModel]:
+        return [
+            LoadedModel(name=m.name, version=m.version, sha256=m.sha256, loaded_at=m.loaded_at)
+            for m in node.models.loaded()
+        ]

@@ -7,6 +7,7 @@ import logging
 from aiwebpos_contracts.mqtt_url import parse_mqtt_url
 from aiwebpos_contracts.topics import status_topic
 from aiwebpos_edge.node import Node
+from aiwebpos_edge.scoring.updater import ModelUpdater
 from aiwebpos_edge.sync.connection import Connection
 from aiwebpos_edge.sync.publisher import OutboxPublisher, offline_will
 
@@ -38,6 +39,9 @@ def start_sync(node: Node) -> SyncRunner:
         keepalive_s=settings.mqtt_keepalive_seconds,
     )
     publisher = OutboxPublisher(node, connection, window=settings.mqtt_window)
+    # Releases come over this same connection (the broker ACL lets every store read them): no second
+    # client, login or reconnect loop to keep alive.
+    publisher.models = ModelUpdater(settings, node.store_id, node.clock, node.models, publisher.status_soon)
     node.sync = publisher
     task = asyncio.ensure_future(connection.run(publisher.session))
     return SyncRunner(publisher, task)

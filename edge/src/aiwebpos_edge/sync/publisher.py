@@ -19,9 +19,10 @@ import msgspec
 import paho.mqtt.client as mqtt
 
 from aiwebpos_contracts.status import DeviceHealth, StoreStatus
-from aiwebpos_contracts.topics import commands_topic, event_topic, status_topic
+from aiwebpos_contracts.topics import commands_topic, event_topic, model_topic, status_topic
 from aiwebpos_edge.clock import iso
 from aiwebpos_edge.node import Node
+from aiwebpos_edge.scoring.updater import ModelUpdater
 from aiwebpos_edge.sync import outbox
 from aiwebpos_edge.sync.commands import CommandInbox
 from aiwebpos_edge.sync.connection import Connection
@@ -33,6 +34,7 @@ STATUS_EVERY_S = 30.0
 STATUS_DEBOUNCE_S = 0.2
 UNROUTED_RETRY_S = 1.0
 NO_MATCHING_SUBSCRIBERS = 16
+MODELS_PREFIX = model_topic("")
 
 
 class OutboxPublisher:
@@ -49,6 +51,7 @@ class OutboxPublisher:
         self._window_free = asyncio.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
         self.commands = CommandInbox(node, connection)
+        self.models: ModelUpdater | None = None  # set by start_sync: model releases on this connection
         connection.configure = self._configure
         self._status_due = asyncio.Event()
         # A printer out of paper or a scanner unplugged reaches HQ now, not at the next periodic status
@@ -61,9 +64,9 @@ class OutboxPublisher:
         state = (health.connected, health.state)
         if self._device_states.get(name) != state:
             self._device_states[name] = state
-            self._status_soon()
+            self.status_soon()
 
-    def _status_soon(self) -> None:
+    def status_soon(self) -> None:
         loop = self._loop
         if loop is not None and not loop.is_closed():
             with contextlib.suppress(RuntimeError):
@@ -71,8 +74,18 @@ class OutboxPublisher:
 
     def _configure(self, client: mqtt.Client) -> None:
         client.on_publish = self._on_publish
-        client.on_message = self.commands.on_message
+        client.on_message = self._on_message
         client.max_inflight_messages_set(self.window)
+
+    def _on_message(self, client: mqtt.Client, userdata: Any, message: mqtt.MQTTMessage) -> None:
+        """paho's network thread: a model release, or else a command."""
+        if message.topic.startswith(MODELS_PREFIX):
+            # Acknowledged at once: a release is retained, so it comes again on every reconnect anyway.
+            if self.models is not None:
+                self.models.offer(message.topic, bytes(message.payload))
+            client.ack(message.mid, message.qos)
+            return
+        self.commands.on_message(client, userdata, message)
 
     @property
     def connected(self) -> bool:
@@ -105,6 +118,9 @@ class OutboxPublisher:
         self.cursor, self.rewind_to = None, None
         self.commands.bind(self._loop)
         self.connection.client.subscribe(commands_topic(self.node.store_id), qos=1)
+        if self.models is not None:
+            self.models.bind(self._loop)
+            self.connection.client.subscribe(model_topic("+"), qos=1)
         await self.publish_status()
         await asyncio.gather(self._pump(), self._flush_acks(), self._status_loop())
 
@@ -163,6 +179,8 @@ class OutboxPublisher:
             software_version=version("aiwebpos-edge"),
             publish_refused=len(self.refused),
             devices=self.node.device_health(),
+            models=self.node.models.versions(),
+            model_problems=self.node.models.problems(),
         )
 
     async def publish_status(self, online: bool = True) -> mqtt.MQTTMessageInfo:
