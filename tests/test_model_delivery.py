@@ -1,0 +1,172 @@
+"""Model delivery end to end: a fraud model trained on a generated chain, registered in MLflow and
+promoted, released by the cloud (signed, served, announced on the real broker) and loaded by two real
+store nodes; a rollback returns both to the previous version; a release to one store leaves the other."""
+
+import shutil
+import threading
+import time
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import httpx
+import msgspec
+import pytest
+
+from aiwebpos_cloud.releases import signing
+from aiwebpos_cloud.releases.server import make_server
+from aiwebpos_cloud.releases.store import ReleaseStore
+from aiwebpos_contracts.releases import Rollout
+from aiwebpos_contracts.status import StoreStatus
+from aiwebpos_contracts.topics import status_topic
+from aiwebpos_edge.demo.seed import seed_demo_store
+from aiwebpos_edge.settings import load_settings
+from aiwebpos_models.bundle import save_bundle
+from aiwebpos_models.fraud import FraudModel
+from aiwebpos_pipelines import registry
+from aiwebpos_pipelines.flows.fraud import QUERIES
+from aiwebpos_pipelines.flows.release import Target, release_model, rollback
+from aiwebpos_pipelines.history import generate_history
+from aiwebpos_pipelines.lake import frames
+from devkit.chain import StoreNode
+from devkit.mosquitto import MosquittoBroker
+from devkit.mqtt import MqttPeer
+
+pytestmark = pytest.mark.filterwarnings("ignore:The ``noload`` loader strategy is deprecated")
+USERS = {"MSU-01": "msu-secret", "TY-02": "ty-secret", "aiwebpos-hq": "hq-secret"}
+FRAUD = "aiwebpos-fraud"
+
+
+def train_version(lakehouse: Path, mlflow_uri: str, trees: int, precision: float) -> str:
+    """A real fraud model on the chain's transactions, recorded as a flow records it."""
+    from aiwebpos_models.fraud import transaction_features
+
+    f = frames(lakehouse, QUERIES, [date(2000, 1, 1)])
+    transactions = transaction_features(f["sales"], f["sale_lines"], f["payments"], f["returns"])
+    model = FraudModel(trees=trees).fit(transactions, f["shifts"])
+
+    def save(folder: Path) -> tuple[Path, dict[str, Path]]:
+        return model.save(folder / "bundle"), {}
+
+    training = registry.Training(
+        FRAUD, {"trees": trees}, {"precision_at_k": precision}, "precision_at_k", False, ""
+    )
+    return registry.record(mlflow_uri, training, save).version
+
+
+@pytest.fixture
+def broker(tmp_path: Path) -> Iterator[MosquittoBroker]:
+    broker = MosquittoBroker(tmp_path / "broker", USERS)
+    broker.start()
+    yield broker
+    broker.stop()
+
+
+@pytest.fixture
+def artifacts(tmp_path: Path) -> Iterator[tuple[Path, str]]:
+    folder = tmp_path / "releases"
+    folder.mkdir()
+    server = make_server(folder, "127.0.0.1", 0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield folder, f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def node_for(store_id: str, seeded: Path, tmp_path: Path, broker: MosquittoBroker, key: str) -> StoreNode:
+    data_dir = tmp_path / store_id
+    if store_id == "MSU-01":
+        shutil.copytree(seeded, data_dir)
+    else:
+        seed_demo_store(load_settings(data_dir), store_id)
+    return StoreNode(data_dir, broker.url(store_id), model_public_key=key)
+
+
+def models_of(node: StoreNode) -> dict[str, str]:
+    with httpx.Client(base_url=node.url, timeout=10) as http:
+        token = http.post("/api/v1/auth/pin", json={"terminal_id": "T1", "pin": "1234"}).json()[
+            "access_token"
+        ]
+        answer = http.get("/api/v1/models", headers={"Authorization": f"Bearer {token}"})
+        return {m["name"]: m["version"] for m in answer.json()}
+
+
+def wait_for(nodes: list[StoreNode], version: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while any(models_of(node).get(FRAUD) != version for node in nodes):
+        assert time.monotonic() < deadline, {n.data_dir.name: models_of(n) for n in nodes}
+        time.sleep(0.3)
+
+
+def test_a_promoted_model_reaches_every_store_and_a_rollback_brings_the_previous_one_back(
+    tmp_path: Path, seeded_store: Path, broker: MosquittoBroker, artifacts: tuple[Path, str]
+) -> None:
+    lakehouse = tmp_path / "lakehouse"
+    generate_history(lakehouse, stores=2, days=21, skus=20, seed=5, end=date(2026, 10, 31), first_store=3)
+    mlflow_uri = registry.local_store_uri(tmp_path / "mlflow")
+    key_file, public_key = signing.generate_key_pair(tmp_path / "keys")
+    releases, base_url = artifacts
+    target = Target(
+        ReleaseStore(releases), base_url, broker.url("aiwebpos-hq"), signing.load_private_key(key_file)
+    )
+    client = registry.client_for(mlflow_uri)
+
+    assert train_version(lakehouse, mlflow_uri, trees=60, precision=0.5) == "1"  # the first is champion
+    assert release_model(client, FRAUD, target, Rollout()) is not None
+    nodes = [node_for(s, seeded_store, tmp_path, broker, public_key) for s in ("MSU-01", "TY-02")]
+    try:
+        for node in nodes:
+            node.start()
+        wait_for(nodes, "1")  # the retained release reached stores that connected after it
+
+        assert train_version(lakehouse, mlflow_uri, trees=80, precision=0.7) == "2"  # beats it: champion
+        release_model(client, FRAUD, target, Rollout())
+        wait_for(nodes, "2")
+
+        rollback(target, FRAUD, "alerts doubled at the canary stores")
+        wait_for(nodes, "1")
+
+        release_model(client, FRAUD, target, Rollout(mode="stores", stores=["TY-02"]))
+        wait_for(nodes[1:], "2")
+        time.sleep(2)  # time enough for MSU-01 to have taken it, had it been in the rollout
+        assert models_of(nodes[0])[FRAUD] == "1"
+    finally:
+        for node in nodes:
+            node.stop()
+
+
+def test_a_node_refuses_a_release_signed_with_another_key(
+    tmp_path: Path, seeded_store: Path, broker: MosquittoBroker, artifacts: tuple[Path, str]
+) -> None:
+    mlflow_uri = registry.local_store_uri(tmp_path / "mlflow")
+    key_file, _ = signing.generate_key_pair(tmp_path / "keys")
+    _, trusted_by_the_store = signing.generate_key_pair(tmp_path / "other-keys")
+    releases, base_url = artifacts
+    target = Target(
+        ReleaseStore(releases), base_url, broker.url("aiwebpos-hq"), signing.load_private_key(key_file)
+    )
+    bundle = save_bundle(tmp_path / "bundle", {}, {"kind": "pricing", "category_elasticities": []})
+
+    def save(folder: Path) -> tuple[Path, dict[str, Path]]:
+        return bundle, {}
+
+    registry.record(mlflow_uri, registry.Training("aiwebpos-pricing", {}, {"m": 1.0}, "m", True, ""), save)
+    release_model(registry.client_for(mlflow_uri), "aiwebpos-pricing", target, Rollout())
+    node = node_for("MSU-01", seeded_store, tmp_path, broker, trusted_by_the_store)
+    hq = MqttPeer(broker, "aiwebpos-hq", [status_topic("MSU-01")])
+    node.start()
+    try:
+
+        def problems() -> list[str]:
+            statuses = [
+                msgspec.json.decode(m.payload, type=StoreStatus) for m in hq.received(status_topic("MSU-01"))
+            ]
+            return [p.reason for s in statuses[-1:] for p in s.model_problems]
+
+        hq.wait_for(lambda: bool(problems()), timeout=30, what="the refusal in the store's status")
+        assert "signature" in problems()[0] or "key" in problems()[0]
+        assert models_of(node) == {}  # nothing loaded: the node scores with nothing rather than with that
+    finally:
+        node.stop()
+        hq.close()
