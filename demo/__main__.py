@@ -13,12 +13,13 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from aiwebpos_cloud.releases.signing import generate_key_pair
 from aiwebpos_edge.demo.seed import Login, seed_demo_store
 from aiwebpos_edge.demo.tills import SimulatedTill
 from aiwebpos_edge.settings import load_settings
 from devkit.chain import Ingest, Process, StoreNode, reconcile
 from devkit.mlops import MlflowServer, PrefectServer, prefect_env
-from devkit.mosquitto import MosquittoBroker
+from devkit.mosquitto import MosquittoBroker, free_port
 from devkit.printer_sim import NetworkPrinterSimulator
 
 STORES = {"MSU-01": "Maseru Sunrise Grocers", "TY-02": "Teyateyaneng Corner Store"}
@@ -53,6 +54,8 @@ async def run(root: Path, pace: float, history: tuple[int, int]) -> None:
     stop = asyncio.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         asyncio.get_running_loop().add_signal_handler(sig, stop.set)
+    # The key that signs model releases; the stores trust its public half (their node settings).
+    key_file, public_key = generate_key_pair(root / "release-keys")
     try:
         with console.status("starting the broker, the ingest and two store nodes…"):
             broker.start()
@@ -65,7 +68,9 @@ async def run(root: Path, pace: float, history: tuple[int, int]) -> None:
             for store_id in STORES:
                 logins = seed_demo_store(load_settings(root / store_id), store_id)
                 printers[store_id] = _counter_printer(root / store_id)
-                node = StoreNode(root / store_id, broker.url(store_id), own_session=True)
+                node = StoreNode(
+                    root / store_id, broker.url(store_id), own_session=True, model_public_key=public_key
+                )
                 children.append(node)
                 await asyncio.to_thread(node.start)
                 nodes[store_id] = node
@@ -76,7 +81,16 @@ async def run(root: Path, pace: float, history: tuple[int, int]) -> None:
             await asyncio.gather(
                 asyncio.to_thread(mlflow_server.start), asyncio.to_thread(prefect_server.start)
             )
+        releases = _ReleaseServer(root)
+        children.append(releases)
+        releases.start()
         models = _models(root, mlflow_server, prefect_server, *history)
+        models.env |= {
+            "AIWEBPOS_RELEASES_DIR": str(root / "releases"),
+            "AIWEBPOS_RELEASE_BASE_URL": releases.url,
+            "AIWEBPOS_RELEASE_KEY_FILE": str(key_file),
+            "AIWEBPOS_MQTT_URL": broker.url("aiwebpos-hq"),
+        }
         children.append(models)
         models.start()
         tills = [
@@ -140,13 +154,38 @@ def _models(
     )
 
 
+class _ReleaseServer(Process):
+    """`aiwebpos-cloud releases serve`: the signed model artifacts the stores download."""
+
+    def __init__(self, root: Path) -> None:
+        self.port = free_port()
+        (root / "releases").mkdir(parents=True, exist_ok=True)
+        super().__init__(
+            [
+                "aiwebpos-cloud",
+                "releases",
+                "serve",
+                "--dir",
+                str(root / "releases"),
+                "--port",
+                str(self.port),
+            ],
+            root / "logs" / "releases.log",
+            own_session=True,
+        )
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
 def _mlops_banner(
     console: Console, root: Path, mlflow_server: MlflowServer, prefect_server: PrefectServer
 ) -> None:
     console.print(f"  MLflow      {mlflow_server.url} — runs, metrics and the registered models")
     console.print(f"  Prefect     {prefect_server.url} — flow runs and the deployments' schedules")
     console.print(
-        f"  models      a year of history for stores MPT-03…, then every model trains: follow {root / 'logs' / 'models.log'}"
+        f"  models      history (MPT-03…), training, signed releases to the stores: follow {root / 'logs' / 'models.log'}"
     )
 
 

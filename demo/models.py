@@ -1,7 +1,7 @@
 """The demo's data-science side, run by `make demo` in the background: a year of a chain's history into
 the lakehouse, every model trained (its flow runs in the Prefect server, its runs and versions in the
 MLflow server), then the deployments served — nightly and weekly training, retraining on a new store
-or on forecast drift — until the demo stops.
+or on forecast drift — until the demo stops. The champions are released, signed, to the live stores.
 
 The history is of the chain's other stores (MPT-03 onwards): the demo's live stores, MSU-01 and TY-02,
 sell in the lakehouse beside it, and the hourly `watch` sees them as stores new to the forecast."""
@@ -12,6 +12,7 @@ from pathlib import Path
 
 from aiwebpos_pipelines.deployments import serve_deployments
 from aiwebpos_pipelines.flows.nightly import train_all
+from aiwebpos_pipelines.flows.release import release
 from aiwebpos_pipelines.history import generate_history
 
 
@@ -36,7 +37,11 @@ def main() -> None:
     trained = train_all(str(args.lakehouse), args.mlflow_uri)
     for name, registered in trained.items():
         print(f"{name}: {registered.describe()}", flush=True)
-    print("models trained; serving the deployments", flush=True)
+    print("models trained", flush=True)
+    # Signed, to every store: the live nodes were given the public key when they started.
+    released = release(str(args.lakehouse), args.mlflow_uri)
+    print(f"models released: {released}", flush=True)
+    print("serving the deployments", flush=True)
     serve_deployments(str(args.lakehouse), args.mlflow_uri)
 
 

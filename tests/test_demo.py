@@ -78,7 +78,7 @@ def test_the_demo_starts_sells_prints_and_stops_cleanly(tmp_path: Path) -> None:
             time.sleep(0.1)
 
         deadline = time.monotonic() + 400
-        while "models trained" not in (models_log.read_text() if models_log.exists() else ""):
+        while "models released" not in (models_log.read_text() if models_log.exists() else ""):
             assert time.monotonic() < deadline, "the models never trained:\n" + models_log.read_text()
             time.sleep(1)
         for model in ("aiwebpos-forecast", "aiwebpos-fraud", "aiwebpos-pricing"):
@@ -88,6 +88,17 @@ def test_the_demo_starts_sells_prints_and_stops_cleanly(tmp_path: Path) -> None:
                 timeout=10,
             )
             assert champion.status_code == 200, champion.text
+        with httpx.Client(base_url=base, timeout=10) as http:  # the store took the signed champions
+            login = http.post("/api/v1/auth/pin", json={"terminal_id": "T3", "pin": "1234"}).json()
+            http.headers["Authorization"] = f"Bearer {login['access_token']}"
+            deadline = time.monotonic() + 60
+            while {m["name"] for m in http.get("/api/v1/models").json()} != {
+                "aiwebpos-forecast",
+                "aiwebpos-fraud",
+                "aiwebpos-pricing",
+            }:
+                assert time.monotonic() < deadline, http.get("/api/v1/models").text
+                time.sleep(0.5)
         runs = httpx.post(f"{prefect}/api/flow_runs/filter", json={}, timeout=10).json()
         assert {"train-forecast", "train-fraud", "train-pricing"} <= {
             httpx.get(f"{prefect}/api/flows/{run['flow_id']}", timeout=10).json()["name"]
