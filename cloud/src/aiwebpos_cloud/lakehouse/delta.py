@@ -66,24 +66,7 @@ def merge_new_rows(table: DeltaTable, spec: TableSpec, rows: pa.Table) -> MergeR
 
     `rows` must be unique by key (a MERGE inserts every unmatched source row, duplicates included).
     """
-    if rows.num_rows == 0:
-        return MergeResult(inserted=0, attempts=0)
-    predicate = merge_predicate(spec, rows)
-    for attempt in range(1, MAX_ATTEMPTS + 1):
-        try:
-            metrics = (
-                table.merge(rows, predicate, source_alias="s", target_alias="t")
-                .when_not_matched_insert_all()
-                .execute()
-            )
-            return MergeResult(inserted=int(metrics.get("num_target_rows_inserted", 0)), attempts=attempt)
-        except CommitFailedError as exc:
-            log.debug("%s: concurrent commit (%s), merging again (attempt %d)", spec.name, exc, attempt)
-            backoff(attempt)
-            table.update_incremental()
-    raise LakehouseWriteError(
-        f"{spec.name}: gave up after {MAX_ATTEMPTS} concurrent-commit conflicts; the batch will be retried"
-    )
+    return _merge(table, spec, rows, replace_matched=False)
 
 
 def upsert_rows(table: DeltaTable, spec: TableSpec, rows: pa.Table) -> MergeResult:
@@ -91,27 +74,31 @@ def upsert_rows(table: DeltaTable, spec: TableSpec, rows: pa.Table) -> MergeResu
     concurrent commits. For the reference tables (catalog, stores, labels), whose rows change in place.
 
     `rows` must be unique by key (a MERGE may not match one target row with two source rows)."""
+    return _merge(table, spec, rows, replace_matched=True)
+
+
+def _merge(table: DeltaTable, spec: TableSpec, rows: pa.Table, replace_matched: bool) -> MergeResult:
     if rows.num_rows == 0:
         return MergeResult(inserted=0, attempts=0)
     predicate = merge_predicate(spec, rows)
     for attempt in range(1, MAX_ATTEMPTS + 1):
         try:
-            metrics = (
-                table.merge(rows, predicate, source_alias="s", target_alias="t")
-                .when_matched_update_all()
-                .when_not_matched_insert_all()
-                .execute()
-            )
+            merge = table.merge(rows, predicate, source_alias="s", target_alias="t")
+            if replace_matched:
+                merge = merge.when_matched_update_all()
+            metrics = merge.when_not_matched_insert_all().execute()
             return MergeResult(
                 inserted=int(metrics.get("num_target_rows_inserted", 0)),
                 attempts=attempt,
                 updated=int(metrics.get("num_target_rows_updated", 0)),
             )
         except CommitFailedError as exc:
-            log.debug("%s: concurrent commit (%s), upserting again (attempt %d)", spec.name, exc, attempt)
+            log.debug("%s: concurrent commit (%s), merging again (attempt %d)", spec.name, exc, attempt)
             backoff(attempt)
             table.update_incremental()
-    raise LakehouseWriteError(f"{spec.name}: gave up after {MAX_ATTEMPTS} concurrent-commit conflicts")
+    raise LakehouseWriteError(
+        f"{spec.name}: gave up after {MAX_ATTEMPTS} concurrent-commit conflicts; the batch will be retried"
+    )
 
 
 def merge_predicate(spec: TableSpec, rows: pa.Table) -> str:
