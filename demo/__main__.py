@@ -18,8 +18,8 @@ from aiwebpos_edge.demo.seed import Login, seed_demo_store
 from aiwebpos_edge.demo.tills import SimulatedTill
 from aiwebpos_edge.settings import load_settings
 from devkit.chain import Ingest, Process, StoreNode, reconcile
-from devkit.mlops import MlflowServer, PrefectServer, prefect_env
-from devkit.mosquitto import MosquittoBroker, free_port
+from devkit.mlops import MlflowServer, PrefectServer, ReleaseServer, prefect_env
+from devkit.mosquitto import MosquittoBroker
 from devkit.printer_sim import NetworkPrinterSimulator
 
 STORES = {"MSU-01": "Maseru Sunrise Grocers", "TY-02": "Teyateyaneng Corner Store"}
@@ -81,16 +81,16 @@ async def run(root: Path, pace: float, history: tuple[int, int]) -> None:
             await asyncio.gather(
                 asyncio.to_thread(mlflow_server.start), asyncio.to_thread(prefect_server.start)
             )
-        releases = _ReleaseServer(root)
+        releases = ReleaseServer(root / "releases", root / "logs")
         children.append(releases)
         releases.start()
-        models = _models(root, mlflow_server, prefect_server, *history)
-        models.env |= {
-            "AIWEBPOS_RELEASES_DIR": str(root / "releases"),
+        release_to = {  # what the release flow needs: where artifacts go and are served, the key, the broker
+            "AIWEBPOS_RELEASES_DIR": str(releases.folder),
             "AIWEBPOS_RELEASE_BASE_URL": releases.url,
             "AIWEBPOS_RELEASE_KEY_FILE": str(key_file),
             "AIWEBPOS_MQTT_URL": broker.url("aiwebpos-hq"),
         }
+        models = _models(root, mlflow_server, prefect_server, *history, release_to)
         children.append(models)
         models.start()
         tills = [
@@ -139,7 +139,12 @@ async def _report(
 
 
 def _models(
-    root: Path, mlflow_server: MlflowServer, prefect_server: PrefectServer, days: int, skus: int
+    root: Path,
+    mlflow_server: MlflowServer,
+    prefect_server: PrefectServer,
+    days: int,
+    skus: int,
+    release_to: dict[str, str],
 ) -> Process:
     """History, training and the deployments (demo/models.py), against the two servers."""
     lakehouse = str(root / "lakehouse")
@@ -149,34 +154,9 @@ def _models(
             *("--days", str(days), "--skus", str(skus)),
         ],
         root / "logs" / "models.log",
-        env={**prefect_env(root / "prefect"), "PREFECT_API_URL": prefect_server.api_url},
+        env={**prefect_env(root / "prefect"), "PREFECT_API_URL": prefect_server.api_url, **release_to},
         own_session=True,
     )
-
-
-class _ReleaseServer(Process):
-    """`aiwebpos-cloud releases serve`: the signed model artifacts the stores download."""
-
-    def __init__(self, root: Path) -> None:
-        self.port = free_port()
-        (root / "releases").mkdir(parents=True, exist_ok=True)
-        super().__init__(
-            [
-                "aiwebpos-cloud",
-                "releases",
-                "serve",
-                "--dir",
-                str(root / "releases"),
-                "--port",
-                str(self.port),
-            ],
-            root / "logs" / "releases.log",
-            own_session=True,
-        )
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
 
 
 def _mlops_banner(

@@ -1,4 +1,5 @@
-"""An MLflow tracking server and a Prefect server as child processes on free ports (the demo's)."""
+"""An MLflow tracking server, a Prefect server and the model-release artifact server as child processes on
+free ports (the demo's)."""
 
 import time
 from pathlib import Path
@@ -11,6 +12,7 @@ from devkit.mosquitto import free_port
 
 class _Server(Process):
     health_path = "/health"
+    ready_status = 200  # the answer to health_path that says the server is up
 
     def __init__(self, args: list[str], log: Path, env: dict[str, str] | None = None) -> None:
         self.port = free_port()
@@ -27,7 +29,7 @@ class _Server(Process):
             if not self.alive():
                 raise RuntimeError(f"{self.args[0]} exited: {self.output()[-2000:]}")
             try:
-                if httpx.get(self.url + self.health_path, timeout=2).status_code == 200:
+                if httpx.get(self.url + self.health_path, timeout=2).status_code == self.ready_status:
                     return
             except httpx.TransportError:
                 pass
@@ -79,3 +81,17 @@ def prefect_env(home: Path) -> dict[str, str]:
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
         "PREFECT_UI_ENABLED": "true",
     }
+
+
+class ReleaseServer(_Server):
+    """`aiwebpos-cloud releases serve`: the signed model artifacts the stores download from `folder`."""
+
+    health_path = "/"
+    ready_status = 404  # it serves artifacts and nothing else: any answer means it is listening
+
+    def __init__(self, folder: Path, log_dir: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        self.folder = folder
+        super().__init__(
+            ["aiwebpos-cloud", "releases", "serve", "--dir", str(folder)], log_dir / "releases.log"
+        )
