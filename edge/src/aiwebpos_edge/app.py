@@ -25,6 +25,7 @@ from aiwebpos_edge.devices.manager import Devices, check_devices
 from aiwebpos_edge.errors import DomainError
 from aiwebpos_edge.node import Node
 from aiwebpos_edge.routes import CONTROLLERS
+from aiwebpos_edge.scoring.fraud_scorer import FraudScorer
 from aiwebpos_edge.scoring.updater import load_installed
 from aiwebpos_edge.settings import NodeSettings
 from aiwebpos_edge.sync.link import start_sync
@@ -79,12 +80,16 @@ def create_app(settings: NodeSettings, clock: Clock | None = None) -> Litestar:
         await node.devices.start(info.name)
         # The last good models on disk, before any network: a node that restarts offline scores the same.
         await asyncio.to_thread(load_installed, settings, node.models, clock)
+        scorer = FraudScorer(node)
+        node.wake_scorer = scorer.wake
+        scorer.start()
         link = start_sync(app.state.node) if settings.mqtt_url else None
         try:
             yield
         finally:
             if link is not None:
                 await link.stop()
+            await scorer.stop()
             await node.devices.stop()
             db.close()
 

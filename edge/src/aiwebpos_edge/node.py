@@ -18,6 +18,8 @@ from aiwebpos_edge.auth.tokens import TokenClaims
 from aiwebpos_edge.clock import Clock
 from aiwebpos_edge.db.database import Database
 from aiwebpos_edge.devices.manager import Devices
+from aiwebpos_edge.scoring.bundles import FRAUD
+from aiwebpos_edge.scoring.demand_planner import DemandPlanner
 from aiwebpos_edge.scoring.registry import ModelRegistry
 from aiwebpos_edge.settings import NodeSettings
 from aiwebpos_edge.tx import Actor, Tx
@@ -43,6 +45,8 @@ class Node:
     devices: Devices
     sync: SyncLink | None = None
     models: ModelRegistry = field(default_factory=ModelRegistry)  # what local scoring uses, swapped whole
+    wake_scorer: Callable[[], None] | None = None  # set once the fraud scorer runs
+    planner: DemandPlanner = field(default_factory=DemandPlanner)  # today's forecast, made once a day
 
     @property
     def timezone(self) -> ZoneInfo:
@@ -64,7 +68,14 @@ class Node:
         """Run one business operation as one durable transaction in the writer thread."""
         now, store_id, timezone = self.clock.now(), self.store_id, self.timezone
         hooks: list[Callable[[], None]] = []
-        result = await self.db.write(lambda conn: operation(Tx(conn, now, store_id, timezone, hooks)))
+        # Hold events for a fraud score only when a model will give one.
+        hold = self.settings.fraud_hold_seconds if self.wake_scorer and self.models.get(FRAUD) else None
+        wake = self.wake_scorer
+        result = await self.db.write(
+            lambda conn: operation(
+                Tx(conn, now, store_id, timezone, hooks, score_hold_s=hold, wake_scorer=wake)
+            )
+        )
         for hook in hooks:
             hook()
         return result

@@ -9,7 +9,8 @@ from aiwebpos_edge.devices.routes import DeviceController, PrintController, Prin
 from aiwebpos_edge.inventory.routes import StockController
 from aiwebpos_edge.returns.routes import ReturnController
 from aiwebpos_edge.sales.routes import ReceiptController, SaleController
-from aiwebpos_edge.scoring.routes import ModelController
+from aiwebpos_edge.scoring.forecast_routes import ForecastController
+from aiwebpos_edge.scoring.routes import FraudController, ModelController
 from aiwebpos_edge.shifts.routes import DrawerController, ShiftController
 from aiwebpos_edge.sync.routes import SyncController
 
@@ -28,6 +29,8 @@ CONTROLLERS: list[type] = [
     AuditController,
     SyncController,
     ModelController,
+    FraudController,
+    ForecastController,
     DeviceController,
     PrintJobController,
     PrintController,

@@ -39,6 +39,10 @@ class Tx:
     timezone: ZoneInfo
     # Run in the event loop once the transaction has committed (e.g. wake a printer for a queued job).
     after_commit: list[Callable[[], None]] = field(default_factory=list)
+    # Local fraud scoring: how long an event to be scored is held back from the cloud (None: no fraud
+    # model is loaded, nothing is held), and what wakes the scorer once the transaction is on disk.
+    score_hold_s: float | None = None
+    wake_scorer: Callable[[], None] | None = None
 
     @property
     def at(self) -> str:

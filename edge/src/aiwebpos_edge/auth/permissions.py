@@ -34,6 +34,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "audit.read": _MANAGERS,
     "sync.read": _EVERYONE,
     "models.read": _EVERYONE,
+    "fraud.read": _MANAGERS | {"analyst"},  # local fraud scores and their reasons: not the cashier's own
+    "forecast.read": _MANAGERS | {"analyst", "logistics"},  # demand forecast and reorder suggestions
     "devices.read": _EVERYONE,  # device health, print queue, scale reading, the till's device events
     "devices.print": _SELLERS,  # reprint a receipt (marked COPY), print a report, retry a printer now
     "devices.manage": _MANAGERS,  # cancel a queued print job

@@ -19,6 +19,7 @@ from aiwebpos_edge.returns.models import NewReturn
 from aiwebpos_edge.returns.refunds import refund_for
 from aiwebpos_edge.sales.receipt import receipt_number
 from aiwebpos_edge.sales.store import next_receipt_number
+from aiwebpos_edge.scoring import fraud_store
 from aiwebpos_edge.shifts.service import open_shift_of
 from aiwebpos_edge.tx import Actor, Tx
 
@@ -136,7 +137,7 @@ def create_return(tx: Tx, secret: bytes, actor: Actor, new: NewReturn) -> Receip
             shift_id=shift_id,
         )
     approved_by = approver.username if approver else None
-    tx.emit(
+    seq = tx.emit(
         ReturnCompleted(
             return_id=return_id,
             receipt=credit_note,
@@ -160,6 +161,16 @@ def create_return(tx: Tx, secret: bytes, actor: Actor, new: NewReturn) -> Receip
             ],
         ),
         new.terminal_id,
+    )
+    fraud_store.queue(
+        tx,
+        kind="return",
+        ref=number,
+        seq=seq,
+        shift_id=shift_id,
+        terminal_id=new.terminal_id,
+        cashier=actor.username,
+        total_cents=refund,
     )
     tx.audit(
         "return.completed",

@@ -13,6 +13,7 @@ from aiwebpos_edge.sales import store
 from aiwebpos_edge.sales.models import NewPayment, SaleView
 from aiwebpos_edge.sales.receipt import build_receipt, receipt_number, voided_lines
 from aiwebpos_edge.sales.state import load_sale, sale_view, with_new_payments
+from aiwebpos_edge.scoring import fraud_store
 from aiwebpos_edge.tx import Actor, Tx
 
 
@@ -139,7 +140,7 @@ def complete_sale(tx: Tx, actor: Actor, sale_id: str, buyer: Buyer | None) -> Re
         post_entry(
             tx, actor, customer_id, "charge", on_account, sale_id=sale_id, reference=number, method="account"
         )
-    tx.emit(
+    seq = tx.emit(
         SaleCompleted(
             receipt=receipt,
             cashier=receipt.cashier,
@@ -147,6 +148,16 @@ def complete_sale(tx: Tx, actor: Actor, sale_id: str, buyer: Buyer | None) -> Re
             voided_lines=voided_lines(state),
         ),
         terminal_id,
+    )
+    fraud_store.queue(
+        tx,
+        kind="sale",
+        ref=number,
+        seq=seq,
+        shift_id=state.sale["shift_id"],
+        terminal_id=terminal_id,
+        cashier=receipt.cashier,
+        total_cents=receipt.total_cents,
     )
     return receipt
 

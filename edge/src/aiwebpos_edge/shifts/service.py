@@ -7,6 +7,7 @@ from aiwebpos_contracts.events import DrawerOpened, ShiftClosed, ShiftOpened, Sh
 from aiwebpos_edge.clock import parse_iso
 from aiwebpos_edge.errors import Conflict, Invalid, NotFound
 from aiwebpos_edge.formatting import format_maloti
+from aiwebpos_edge.scoring import fraud_store
 from aiwebpos_edge.shifts import store
 from aiwebpos_edge.shifts.report import ShiftFacts, shift_report
 from aiwebpos_edge.tx import Actor, Tx
@@ -215,7 +216,17 @@ def close_shift(tx: Tx, actor: Actor, shift_id: str, data: CloseShift) -> ShiftR
     store.close_shift(
         tx.conn, shift_id, at=tx.at, counted_cash_cents=counted, z_report=msgspec.json.encode(report).decode()
     )
-    tx.emit(ShiftClosed(report=report), shift.terminal_id)
+    seq = tx.emit(ShiftClosed(report=report), shift.terminal_id)
+    fraud_store.queue(
+        tx,
+        kind="shift",
+        ref=shift_id,
+        seq=seq,
+        shift_id=shift_id,
+        terminal_id=shift.terminal_id,
+        cashier=report.cashier,
+        total_cents=report.sales_total_cents,
+    )
     tx.audit(
         "shift.closed",
         actor.username,

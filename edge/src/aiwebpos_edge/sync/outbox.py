@@ -1,6 +1,7 @@
 """The outbox: every business change writes its event here, in the same transaction as the change."""
 
 import sqlite3
+import time
 from typing import Any
 
 import msgspec
@@ -59,11 +60,19 @@ def last_published_seq(conn: sqlite3.Connection) -> int:
 
 
 def unpublished(conn: sqlite3.Connection, *, after: int, limit: int) -> list[tuple[int, str, str]]:
+    """The next events to send, in `seq` order, up to the first still held for its fraud score (the
+    cloud reads a store's events in order; a hold lasts seconds at most)."""
     rows = conn.execute(
-        "SELECT seq, type, envelope FROM outbox WHERE seq > ? AND published_at IS NULL ORDER BY seq LIMIT ?",
+        "SELECT seq, type, envelope, held_until FROM outbox WHERE seq > ? AND published_at IS NULL"
+        " ORDER BY seq LIMIT ?",
         (after, limit),
     )
-    return [(row[0], row[1], row[2]) for row in rows]
+    now, ready = time.time(), []
+    for seq, event_type, envelope, held_until in rows:
+        if held_until is not None and held_until > now:
+            break
+        ready.append((seq, event_type, envelope))
+    return ready
 
 
 def mark_published(conn: sqlite3.Connection, seqs: list[int], at: str) -> None:
