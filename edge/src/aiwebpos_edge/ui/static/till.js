@@ -15,7 +15,10 @@ function say(text, kind = "error") {
 }
 
 function show(section) {
-  const sections = ["login", "open-shift", "sale", "receipt", "z-report", "return-panel", "count-panel", "devices-panel"];
+  const sections = [
+    "login", "open-shift", "sale", "receipt", "z-report", "return-panel", "count-panel", "devices-panel",
+    "manager-panel",
+  ];
   for (const id of sections) $(id).hidden = id !== section;
 }
 
@@ -76,6 +79,7 @@ async function logIn() {
     state.token = answer.access_token;
     state.cashier = answer.user.username;
     $("cashier").textContent = "Cashier: " + state.cashier;
+    $("manager").hidden = !answer.user.roles.some((role) => role === "manager" || role === "admin");
     say("", "");
     watchLink();
     await afterLogIn();
@@ -91,6 +95,7 @@ function logOut(reason) {
   Object.assign(state, { token: null, cashier: null, sale: null });
   if (devices.reader) devices.reader.cancel().catch(() => {});
   $("cashier").textContent = "";
+  $("manager").hidden = true;
   show("login");
   say(reason);
 }
@@ -695,6 +700,82 @@ async function showDevices() {
   show("devices-panel");
 }
 
+// The manager's screen: the forecast as a bar chart, what to reorder, what the fraud model flagged.
+const SVG = "http://www.w3.org/2000/svg";
+
+function svg(tag, attributes, text) {
+  const element = document.createElementNS(SVG, tag);
+  for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, value);
+  if (text !== undefined) element.textContent = text;
+  return element;
+}
+
+function drawForecast(days) {
+  const chart = $("forecast-chart");
+  chart.replaceChildren();
+  const width = 720, height = 240, top = 24, bottom = 40;
+  const most = Math.max(1, ...days.map((d) => d.value_cents));
+  const step = width / Math.max(days.length, 1);
+  days.forEach((day, i) => {
+    const date = new Date(day.date + "T12:00:00");
+    const barHeight = ((height - top - bottom) * day.value_cents) / most;
+    const x = i * step + step * 0.15, y = height - bottom - barHeight;
+    const weekend = date.getDay() === 0 || date.getDay() === 6;
+    const bar = svg("rect", {
+      x, y, width: step * 0.7, height: barHeight, class: weekend ? "bar weekend" : "bar",
+      "data-date": day.date, "data-value-cents": day.value_cents,
+    });
+    bar.append(svg("title", {}, `${day.date}: ${money(day.value_cents)} expected, ${day.units.toFixed(0)} items`));
+    chart.append(bar);
+    chart.append(svg("text", { x: x + step * 0.35, y: y - 6, "text-anchor": "middle" }, "M" + Math.round(day.value_cents / 100)));
+    const label = date.toLocaleDateString("en-GB", { weekday: "short", day: "numeric" });
+    chart.append(svg("text", { x: x + step * 0.35, y: height - bottom + 18, "text-anchor": "middle" }, label));
+  });
+}
+
+async function showManager() {
+  show("manager-panel");
+  try {
+    const forecast = await api("GET", "/inventory/forecast?days=14");
+    $("forecast-note").textContent =
+      `Expected takings at today's prices, from the forecast model v${forecast.version}.`;
+    drawForecast(forecast.days);
+    const reorder = await api("GET", "/inventory/reorder-suggestions");
+    const rows = $("reorder").querySelector("tbody");
+    rows.replaceChildren();
+    for (const s of reorder.suggestions) {
+      const row = rows.insertRow();
+      row.insertCell().textContent = `${s.name || s.sku} (${s.sku})`;
+      row.insertCell().textContent = s.on_hand;
+      row.insertCell().textContent = s.on_hand <= 0 ? "out of stock" : s.cover_days === null ? "–" : s.cover_days.toFixed(1);
+      row.insertCell().textContent = s.suggested_qty;
+    }
+    if (reorder.suggestions.length === 0) rows.insertRow().insertCell().textContent = "Nothing to order today.";
+  } catch (error) {
+    $("forecast-note").textContent = error.message;
+    $("forecast-chart").replaceChildren();
+    $("reorder").querySelector("tbody").replaceChildren();
+  }
+  try {
+    const flagged = await api("GET", "/fraud/scores?hours=168&min_score=0.5");
+    const rows = $("fraud").querySelector("tbody");
+    rows.replaceChildren();
+    for (const f of flagged) {
+      const row = rows.insertRow();
+      row.insertCell().textContent = new Date(f.occurred_at).toLocaleString("en-GB");
+      row.insertCell().textContent = `${f.kind} ${f.ref}` + (f.kind === "shift" ? "" : ` (${money(f.total_cents)})`);
+      row.insertCell().textContent = f.cashier;
+      const score = row.insertCell();
+      score.textContent = f.score.toFixed(2);
+      score.className = "score-high";
+      row.insertCell().textContent = f.reasons.join("; ");
+    }
+    if (flagged.length === 0) rows.insertRow().insertCell().textContent = "Nothing flagged this week.";
+  } catch (error) {
+    say(error.message);
+  }
+}
+
 async function retryPrinting() {
   const jobs = state.queuedJobs || [];
   if (jobs.length === 0) return say("nothing is waiting to print", "ok");
@@ -741,6 +822,8 @@ $("complete").onclick = complete;
 $("new-sale").onclick = newSale;
 $("print").onclick = printReceipt;
 $("devices").onclick = showDevices;
+$("manager").onclick = showManager;
+$("manager-back").onclick = () => show(state.sale ? "sale" : "login");
 $("devices-back").onclick = () => show(state.sale ? "sale" : "login");
 $("print-retry").onclick = retryPrinting;
 $("ask-cancel").onclick = () => $("ask").close("cancel"); // Enter submits with OK, the form's default
