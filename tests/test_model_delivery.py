@@ -18,7 +18,7 @@ from aiwebpos_cloud.releases.server import make_server
 from aiwebpos_cloud.releases.store import ReleaseStore
 from aiwebpos_contracts.releases import Rollout
 from aiwebpos_contracts.status import StoreStatus
-from aiwebpos_contracts.topics import status_topic
+from aiwebpos_contracts.topics import event_topic, status_topic
 from aiwebpos_edge.demo.seed import seed_demo_store
 from aiwebpos_edge.settings import load_settings
 from aiwebpos_models.bundle import save_bundle
@@ -33,7 +33,12 @@ from devkit.mosquitto import MosquittoBroker
 from devkit.mqtt import MqttPeer
 
 pytestmark = pytest.mark.filterwarnings("ignore:The ``noload`` loader strategy is deprecated")
-USERS = {"MSU-01": "msu-secret", "TY-02": "ty-secret", "aiwebpos-hq": "hq-secret"}
+USERS = {
+    "MSU-01": "msu-secret",
+    "TY-02": "ty-secret",
+    "aiwebpos-hq": "hq-secret",
+    "aiwebpos-ingest": "ingest-secret",
+}
 FRAUD = "aiwebpos-fraud"
 
 
@@ -99,6 +104,37 @@ def wait_for(nodes: list[StoreNode], version: str, timeout: float = 60) -> None:
         time.sleep(0.3)
 
 
+def sell_with_voids(node: StoreNode, voids: int) -> str:
+    """A cash sale of maize meal at T1 with `voids` Coke lines scanned and voided first."""
+    with httpx.Client(base_url=node.url, timeout=10) as http:
+        token = http.post("/api/v1/auth/pin", json={"terminal_id": "T1", "pin": "2222"}).json()
+        http.headers["Authorization"] = f"Bearer {token['access_token']}"
+        shift = http.post("/api/v1/shifts", json={"terminal_id": "T1", "opening_float_cents": 10_000}).json()
+        sale = http.post("/api/v1/sales", json={"terminal_id": "T1", "shift_id": shift["id"]}).json()
+        path = f"/api/v1/sales/{sale['id']}"
+        for _ in range(voids):
+            line = http.post(f"{path}/lines", json={"sku": "COKE-2L"}).json()["lines"][-1]["line_id"]
+            http.request("DELETE", f"{path}/lines/{line}", json={"reason": "changed mind"})
+        due = http.post(f"{path}/lines", json={"sku": "MM-IWISA-10"}).json()["cash_due_cents"]
+        http.post(f"{path}/payments", json={"method": "cash", "amount_cents": due})
+        done = http.post(f"{path}/complete", json={})
+        assert done.status_code == 200, done.text
+        return str(done.json()["receipt_no"])
+
+
+def scored_sale(ingest: MqttPeer, store_id: str, receipt_no: str, timeout: float = 30) -> dict[str, object]:
+    """The fraud score the store sent with the sale's event, as the cloud receives it."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for message in ingest.received(event_topic(store_id, "sale.completed")):
+            payload = msgspec.json.decode(message.payload)["payload"]
+            if payload["receipt"]["receipt_no"] == receipt_no:
+                fraud: dict[str, object] = payload["fraud"]
+                return fraud
+        time.sleep(0.1)
+    raise AssertionError(f"the event of {receipt_no} never arrived")
+
+
 def test_a_promoted_model_reaches_every_store_and_a_rollback_brings_the_previous_one_back(
     tmp_path: Path, seeded_store: Path, broker: MosquittoBroker, artifacts: tuple[Path, str]
 ) -> None:
@@ -119,6 +155,17 @@ def test_a_promoted_model_reaches_every_store_and_a_rollback_brings_the_previous
         for node in nodes:
             node.start()
         wait_for(nodes, "1")  # the retained release reached stores that connected after it
+
+        # A sale is scored by the store with the model it was sent, and the score travels with the event.
+        ingest = MqttPeer(broker, "aiwebpos-ingest", [event_topic("+", "sale.completed")])
+        try:
+            fraud = scored_sale(ingest, "MSU-01", sell_with_voids(nodes[0], voids=3))
+            assert (fraud["model"], fraud["version"]) == (FRAUD, "1")
+            assert any("3 line(s) voided" in reason for reason in fraud["reasons"]), fraud  # type: ignore[attr-defined]
+            plain = scored_sale(ingest, "TY-02", sell_with_voids(nodes[1], voids=0))
+            assert plain["version"] == "1" and plain["score"] < fraud["score"]  # type: ignore[operator]
+        finally:
+            ingest.close()
 
         assert train_version(lakehouse, mlflow_uri, trees=80, precision=0.7) == "2"  # beats it: champion
         release_model(client, FRAUD, target, Rollout())
