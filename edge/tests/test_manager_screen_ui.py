@@ -20,6 +20,7 @@ from playwright.sync_api import Browser, expect
 
 from aiwebpos_edge.app import create_app
 from aiwebpos_edge.clock import SettableClock
+from aiwebpos_edge.db.database import connect
 from aiwebpos_edge.node import Node
 from aiwebpos_edge.scoring.registry import LoadedModel
 from aiwebpos_edge.settings import NodeSettings
@@ -84,6 +85,19 @@ class Till:
         assert self.http.post(f"{path}/complete", json={}).status_code == 200
 
 
+def wait_until_scored(served: Served) -> None:
+    """Scoring runs in a niced worker after each sale: on a busy machine it catches up after the rush."""
+    deadline = time.monotonic() + 60
+    while True:
+        conn = connect(served.node.settings.db_path, readonly=True)
+        pending = conn.execute("SELECT COUNT(*) FROM fraud_scores WHERE status = 'pending'").fetchone()[0]
+        conn.close()
+        if pending == 0:
+            return
+        assert time.monotonic() < deadline, f"{pending} sales still waiting for their score"
+        time.sleep(0.1)
+
+
 def test_the_manager_sees_the_forecast_chart_the_reorders_and_the_flagged_sales(
     served: Served, browser: Browser
 ) -> None:
@@ -106,6 +120,7 @@ def test_the_manager_sees_the_forecast_chart_the_reorders_and_the_flagged_sales(
         till.log_in()
     till.http.close()
 
+    wait_until_scored(served)
     page = browser.new_page(viewport={"width": 1024, "height": 768})
     page.goto(f"{served.url}/till/?terminal=T1")
     for digit in USERS["manager"][1]:

@@ -1,5 +1,6 @@
 """The fraud model on a small synthetic store: honest cashiers' noise, and a few planted frauds."""
 
+import pickle
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -229,3 +230,21 @@ def test_too_little_history_is_a_clear_error(store: Store) -> None:
     few = transaction_features(f["sales"].head(5), f["sale_lines"], f["payments"])
     with pytest.raises(ValueError, match="too few transactions"):
         FraudModel().fit(few, f["shifts"])
+
+
+def test_a_trained_model_survives_pickling_with_the_same_scores_and_reasons(
+    trained: tuple, store: Store
+) -> None:
+    """A store scores in a worker process: the model crosses to it pickled, rules and all."""
+    model, scored, shifts = trained
+    copy = pickle.loads(pickle.dumps(model))
+    assert [r.name for r in copy.transactions.rules] == [r.name for r in model.transactions.rules]
+    f = store.frames()
+    again = copy.score_transactions(
+        transaction_features(f["sales"], f["sale_lines"], f["payments"], f["returns"])
+    )
+    assert again.get_column("score").to_list() == scored.get_column("score").to_list()
+    assert again.get_column("reasons").to_list() == scored.get_column("reasons").to_list()
+    assert copy.score_shifts(f["shifts"], again).get_column("reasons").to_list() == (
+        shifts.get_column("reasons").to_list()
+    )

@@ -1,8 +1,9 @@
 """Scores completed sales, returns and closed shifts with the loaded fraud model, after they commit.
 
 The cashier has the receipt before any of this runs: a transaction is queued in its own commit
-(`fraud_store.queue`), this task wakes, reads what is queued, scores it in a worker thread in one batch
-(one forest pass costs about the same for one row as for fifty, so a busy store is scored in bulk) and
+(`fraud_store.queue`), this task wakes, reads what is queued, scores it in one batch in a worker
+process (`fraud_worker`: one forest pass costs about the same for one row as for fifty, so a busy store
+is scored in bulk) and
 writes the scores back in one transaction — into the events still held in the outbox, and into
 `fraud_scores` for the manager's screen. Whatever goes wrong here, the events go out unscored: a held
 event is never held past its `held_until`, and a failing model releases its batch at once.
@@ -12,57 +13,36 @@ import asyncio
 import contextlib
 import logging
 import sqlite3
-from dataclasses import dataclass
 from functools import partial
 
-from aiwebpos_contracts.events import FraudScore
 from aiwebpos_edge.node import Node
 from aiwebpos_edge.scoring import fraud_store
 from aiwebpos_edge.scoring.bundles import FRAUD
-from aiwebpos_edge.scoring.fraud_frames import Event, decode, score_shift, score_transactions
+from aiwebpos_edge.scoring.fraud_worker import Batch, ScoringProcess
 from aiwebpos_edge.scoring.registry import LoadedModel
 from aiwebpos_edge.tx import Tx
 
 log = logging.getLogger("aiwebpos_edge.scoring")
 RECHECK_S = 5.0  # besides being woken: what a crash left pending is picked up on start and here
 BATCH = 200
+GATHER_S = 0.25
 
 
-@dataclass(frozen=True)
-class _Inputs:
-    queued: list[fraud_store.Queued]
-    events: dict[int, Event]  # seq → the queued transaction's event
-    shift_transactions: dict[str, list[Event]]
-    context: list[Event]  # the sales that queued returns (and the shifts' returns) undo
+def _gather(conn: sqlite3.Connection, queued: list[fraud_store.Queued]) -> Batch:
+    """Everything the worker needs for one pass, raw: nothing is decoded in the node's process."""
+    shifts = {q.ref: fraud_store.shift_transaction_seqs(conn, q.ref) for q in queued if q.kind == "shift"}
+    involved = [q.seq for q in queued if q.kind == "return"] + [s for seqs in shifts.values() for s in seqs]
+    return Batch(
+        queued=[(q.kind, q.ref, q.seq, q.envelope) for q in queued],
+        shift_transactions={ref: fraud_store.transactions_of_shift(conn, ref) for ref in shifts},
+        context=fraud_store.sale_events(conn, fraud_store.returned_receipts(conn, involved)),
+    )
 
 
-def _gather(conn: sqlite3.Connection, queued: list[fraud_store.Queued]) -> _Inputs:
-    events = dict(zip((q.seq for q in queued), decode(q.envelope for q in queued), strict=True))
-    shifts = {
-        q.ref: decode(fraud_store.transactions_of_shift(conn, q.ref)) for q in queued if q.kind == "shift"
-    }
-    involved = [*events.values(), *(e for es in shifts.values() for e in es)]
-    originals = [e["payload"]["original_receipt_no"] for e in involved if e["type"] == "return.completed"]
-    return _Inputs(queued, events, shifts, decode(fraud_store.sale_events(conn, originals)))
-
-
-def _score(loaded: LoadedModel, inputs: _Inputs) -> list[fraud_store.Scored]:
-    """Pure and CPU-bound: runs in a worker thread."""
-    transactions = [inputs.events[q.seq] for q in inputs.queued if q.kind != "shift"]
-    verdicts = score_transactions(loaded.model, transactions, inputs.context) if transactions else {}
-    scored = []
-    for q in inputs.queued:
-        if q.kind == "shift":
-            verdict = score_shift(
-                loaded.model, inputs.events[q.seq], inputs.shift_transactions[q.ref], inputs.context
-            )
-        else:
-            verdict = verdicts[q.ref]
-        score = FraudScore(
-            model=FRAUD, version=loaded.version, score=round(verdict.score, 4), reasons=verdict.reasons
-        )
-        scored.append(fraud_store.Scored(q.seq, score))
-    return scored
+async def _score(worker: ScoringProcess, loaded: LoadedModel, batch: Batch) -> list[fraud_store.Scored]:
+    key = f"{loaded.version}:{loaded.sha256}:{id(loaded.model)}"
+    results = await worker.score(key, loaded.model, loaded.version, batch)
+    return [fraud_store.Scored(seq, score, envelope) for seq, score, envelope in results]
 
 
 def _release(tx: Tx, seqs: list[int]) -> None:
@@ -79,12 +59,14 @@ class FraudScorer:
         self.batch = batch
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self.worker = ScoringProcess()
 
     def wake(self) -> None:
         """From the event loop, after the commit of a queued transaction."""
         self._wake.set()
 
     def start(self) -> None:
+        self.worker.warm()
         self._task = asyncio.create_task(self._run(), name="fraud-scorer")
 
     async def stop(self) -> None:
@@ -92,6 +74,7 @@ class FraudScorer:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
+        self.worker.close()
 
     async def _run(self) -> None:
         while True:
@@ -101,6 +84,8 @@ class FraudScorer:
                 log.exception("fraud scoring failed")
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), RECHECK_S)
+            # A short gather: a busy store's sales go to the model together (one forest pass for many).
+            await asyncio.sleep(GATHER_S)
             self._wake.clear()
 
     async def score_pending(self) -> int:
@@ -113,8 +98,8 @@ class FraudScorer:
                 await self.node.write(partial(_release, seqs=seqs))
                 continue
             try:
-                inputs = await self.node.read(partial(_gather, queued=queued))
-                scored = await asyncio.to_thread(_score, loaded, inputs)
+                batch = await self.node.read(partial(_gather, queued=queued))
+                scored = await _score(self.worker, loaded, batch)
             except Exception:
                 await self.node.write(partial(_release, seqs=seqs))
                 raise

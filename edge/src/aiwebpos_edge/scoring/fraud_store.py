@@ -7,9 +7,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-import msgspec
-
-from aiwebpos_contracts import Envelope, encode_envelope
 from aiwebpos_contracts.events import FraudScore
 from aiwebpos_edge.tx import Tx
 
@@ -29,6 +26,7 @@ class Queued:
 class Scored:
     seq: int
     score: FraudScore
+    envelope: str  # the event with its score, to send in place of the held one
 
 
 def queue(
@@ -69,6 +67,27 @@ def pending(conn: sqlite3.Connection, limit: int) -> list[Queued]:
     return [Queued(r[0], r[1], r[2], r[3], r[4]) for r in rows]
 
 
+def returned_receipts(conn: sqlite3.Connection, seqs: Sequence[int]) -> list[str]:
+    """The receipts that these events (where they are returns) took goods back from."""
+    if not seqs:
+        return []
+    marks = ", ".join("?" * len(seqs))
+    rows = conn.execute(
+        "SELECT DISTINCT json_extract(envelope, '$.payload.original_receipt_no') FROM outbox"
+        f" WHERE type = 'return.completed' AND seq IN ({marks})",
+        list(seqs),
+    )
+    return [row[0] for row in rows]
+
+
+def shift_transaction_seqs(conn: sqlite3.Connection, shift_id: str) -> list[int]:
+    rows = conn.execute(
+        "SELECT seq FROM fraud_scores WHERE shift_id = ? AND kind IN ('sale', 'return') ORDER BY seq",
+        (shift_id,),
+    )
+    return [row[0] for row in rows]
+
+
 def transactions_of_shift(conn: sqlite3.Connection, shift_id: str) -> list[str]:
     """The events (sales and returns) of a shift, in the order they happened."""
     rows = conn.execute(
@@ -95,23 +114,16 @@ def sale_events(conn: sqlite3.Connection, receipt_nos: Iterable[str]) -> list[st
 
 def record(conn: sqlite3.Connection, scored: Sequence[Scored], at: str) -> None:
     """Store each score; put it in its event too, unless the event already left (the hold ran out)."""
-    for item in scored:
-        conn.execute(
-            "UPDATE fraud_scores SET status = 'scored', score = ?, reasons = ?, model_version = ?,"
-            " scored_at = ? WHERE seq = ?",
-            (item.score.score, json.dumps(item.score.reasons), item.score.version, at, item.seq),
-        )
-        row = conn.execute(
-            "SELECT envelope FROM outbox WHERE seq = ? AND published_at IS NULL", (item.seq,)
-        ).fetchone()
-        if row is None:
-            continue  # an event once sent never changes: the cloud keeps the first copy of an event_id
-        envelope = msgspec.json.decode(row[0], type=Envelope)
-        envelope.payload["fraud"] = msgspec.to_builtins(item.score)
-        conn.execute(
-            "UPDATE outbox SET envelope = ?, held_until = NULL WHERE seq = ?",
-            (encode_envelope(envelope).decode(), item.seq),
-        )
+    conn.executemany(
+        "UPDATE fraud_scores SET status = 'scored', score = ?, reasons = ?, model_version = ?, scored_at = ?"
+        " WHERE seq = ?",
+        [(i.score.score, json.dumps(i.score.reasons), i.score.version, at, i.seq) for i in scored],
+    )
+    # An event once sent never changes: the cloud keeps the first copy of an event_id.
+    conn.executemany(
+        "UPDATE outbox SET envelope = ?, held_until = NULL WHERE seq = ? AND published_at IS NULL",
+        [(i.envelope, i.seq) for i in scored],
+    )
 
 
 def release(conn: sqlite3.Connection, seqs: Sequence[int]) -> None:

@@ -49,6 +49,16 @@ class Part:
     medians: list[float] = field(default_factory=list)
     spreads: list[float] = field(default_factory=list)
 
+    def __getstate__(self) -> dict[str, Any]:
+        # Rules are code (lambdas, which do not pickle): a pickled Part names its rules, and the process
+        # that unpickles it (a store's scoring worker) takes them from its own copy of this module.
+        return {**self.__dict__, "rules": tuple(rule.name for rule in self.rules)}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        every = TRANSACTION_RULES if tuple(state["features"]) == TRANSACTION_FEATURES else SHIFT_RULES
+        known = {rule.name: rule for rule in every}
+        self.__dict__.update({**state, "rules": tuple(known[name] for name in state["rules"])})
+
     def matrix(self, frame: pl.DataFrame) -> npt.NDArray[np.float64]:
         # log1p: amounts and minutes are long-tailed; the forest splits on ranks, but evenly spread is better.
         x = frame.select(self.features).to_numpy().astype(np.float64)
