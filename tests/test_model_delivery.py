@@ -3,6 +3,8 @@ promoted, released by the cloud (signed, served, announced on the real broker) a
 store nodes; a rollback returns both to the previous version; a release to one store leaves the other."""
 
 import shutil
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -12,6 +14,7 @@ from pathlib import Path
 import httpx
 import msgspec
 import pytest
+from chain_support import Till
 
 from aiwebpos_cloud.releases import signing
 from aiwebpos_cloud.releases.server import make_server
@@ -22,13 +25,13 @@ from aiwebpos_contracts.topics import event_topic, status_topic
 from aiwebpos_edge.demo.seed import seed_demo_store
 from aiwebpos_edge.settings import load_settings
 from aiwebpos_models.bundle import save_bundle
-from aiwebpos_models.fraud import FraudModel
+from aiwebpos_models.fraud import FraudModel, transaction_features
 from aiwebpos_pipelines import registry
 from aiwebpos_pipelines.flows.fraud import QUERIES
 from aiwebpos_pipelines.flows.release import Target, release_model, rollback
 from aiwebpos_pipelines.history import generate_history
 from aiwebpos_pipelines.lake import frames
-from devkit.chain import StoreNode
+from devkit.chain import Ingest, StoreNode, sql
 from devkit.mosquitto import MosquittoBroker
 from devkit.mqtt import MqttPeer
 
@@ -42,13 +45,17 @@ USERS = {
 FRAUD = "aiwebpos-fraud"
 
 
-def train_version(lakehouse: Path, mlflow_uri: str, trees: int, precision: float) -> str:
-    """A real fraud model on the chain's transactions, recorded as a flow records it."""
-    from aiwebpos_models.fraud import transaction_features
-
+def fit(lakehouse: Path, trees: int) -> FraudModel:
     f = frames(lakehouse, QUERIES, [date(2000, 1, 1)])
     transactions = transaction_features(f["sales"], f["sale_lines"], f["payments"], f["returns"])
-    model = FraudModel(trees=trees).fit(transactions, f["shifts"])
+    return FraudModel(trees=trees).fit(transactions, f["shifts"])
+
+
+def train_version(
+    lakehouse: Path, mlflow_uri: str, trees: int, precision: float, model: FraudModel | None = None
+) -> str:
+    """A real fraud model on the chain's transactions (or `model`), recorded as a flow records it."""
+    model = model or fit(lakehouse, trees)
 
     def save(folder: Path) -> tuple[Path, dict[str, Path]]:
         return model.save(folder / "bundle"), {}
@@ -79,13 +86,15 @@ def artifacts(tmp_path: Path) -> Iterator[tuple[Path, str]]:
     server.server_close()
 
 
-def node_for(store_id: str, seeded: Path, tmp_path: Path, broker: MosquittoBroker, key: str) -> StoreNode:
+def node_for(
+    store_id: str, seeded: Path, tmp_path: Path, broker: MosquittoBroker, key: str, **settings: str
+) -> StoreNode:
     data_dir = tmp_path / store_id
     if store_id == "MSU-01":
         shutil.copytree(seeded, data_dir)
     else:
         seed_demo_store(load_settings(data_dir), store_id)
-    return StoreNode(data_dir, broker.url(store_id), model_public_key=key)
+    return StoreNode(data_dir, broker.url(store_id), model_public_key=key, **settings)
 
 
 def models_of(node: StoreNode) -> dict[str, str]:
@@ -217,3 +226,71 @@ def test_a_node_refuses_a_release_signed_with_another_key(
     finally:
         node.stop()
         hq.close()
+
+
+def test_a_canary_that_alerts_too_much_is_rolled_back_by_the_canary_command(
+    tmp_path: Path, seeded_store: Path, broker: MosquittoBroker, artifacts: tuple[Path, str]
+) -> None:
+    """v1 to every store; v2 (which flags every sale) to TY-02 only. The stores score their sales, the
+    scores reach the lakehouse through the real ingest, and `release canary` sees TY-02 alert far more
+    than MSU-01 and rolls back: TY-02 returns to v1."""
+    lakehouse = tmp_path / "lakehouse"
+    generate_history(lakehouse, stores=2, days=21, skus=20, seed=5, end=date(2026, 10, 31), first_store=3)
+    mlflow_uri = registry.local_store_uri(tmp_path / "mlflow")
+    key_file, public_key = signing.generate_key_pair(tmp_path / "keys")
+    releases, base_url = artifacts
+    target = Target(
+        ReleaseStore(releases), base_url, broker.url("aiwebpos-hq"), signing.load_private_key(key_file)
+    )
+    client = registry.client_for(mlflow_uri)
+    good = fit(lakehouse, trees=40)
+    good.transactions.thresholds["minutes_outside_hours"] = 1e9  # the test may run at night
+    bad = fit(lakehouse, trees=40)
+    bad.transactions.thresholds.update(voided_share=-1.0, voided_count=-1.0)  # "many voids": always
+    train_version(lakehouse, mlflow_uri, 40, 0.5, good)
+    release_model(client, FRAUD, target, Rollout())
+    train_version(lakehouse, mlflow_uri, 40, 0.9, bad)  # better on paper: champion
+    release_model(client, FRAUD, target, Rollout(mode="stores", stores=["TY-02"]))
+
+    ingest = Ingest(lakehouse, broker.url("aiwebpos-ingest"), "ingest-1", tmp_path)
+    # Two nodes, an ingest and a broker on 2 cores: the niced scorer may take longer than the default hold.
+    nodes = [
+        node_for(s, seeded_store, tmp_path, broker, public_key, fraud_hold_seconds="30")
+        for s in ("MSU-01", "TY-02")
+    ]
+    try:
+        ingest.start()
+        broker.wait_subscribed("ingest-1")
+        for node in nodes:
+            node.start()
+        wait_for(nodes[:1], "1")
+        wait_for(nodes[1:], "2")
+        for node in nodes:
+            Till(node.url).sell(12)
+
+        def scored() -> dict[str, int]:
+            rows = sql(
+                lakehouse,
+                "SELECT store_id, count(*) AS n FROM sales WHERE fraud_score IS NOT NULL GROUP BY 1",
+            )
+            return {row["store_id"]: row["n"] for row in rows}
+
+        deadline = time.monotonic() + 60
+        while scored() != {"MSU-01": 12, "TY-02": 12}:
+            assert time.monotonic() < deadline, scored()
+            time.sleep(0.5)
+
+        command = [
+            str(Path(sys.executable).parent / "aiwebpos-pipelines"), "release", "canary", "--lakehouse", str(lakehouse),
+            "--releases-dir", str(releases), "--mqtt-url", broker.url("aiwebpos-hq"),
+            "--key-file", str(key_file), "--min-sales", "10",
+        ]  # fmt: skip
+        done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+        assert done.returncode == 0, done.stderr
+        assert "canary 100.00% alerts of 12 sales, others 0.00% of 12" in done.stdout, done.stdout
+        assert "rolled back: v1 released to all stores" in done.stdout
+        wait_for(nodes, "1")
+    finally:
+        for node in nodes:
+            node.stop()
+        ingest.stop()

@@ -39,6 +39,9 @@ class ModelRelease(msgspec.Struct, kw_only=True):
     rollout: Rollout = msgspec.field(default_factory=Rollout)
     previous_version: str | None = None  # what a rollback returns to
     reason: str = ""  # "champion", "canary 25 %", "rollback: fraud alerts doubled", …
+    # A release to some stores carries the last release to every store, which the others run: the
+    # retained message is the only one a store that connects (new, or reinstalled) ever sees.
+    fallback: "ModelRelease | None" = None
 
 
 def signing_payload(name: str, version: str, format: str, sha256: str) -> bytes:

@@ -37,7 +37,7 @@ class NodeSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     model_download_timeout_seconds: float = 60.0
     # A completed sale or closed shift waits at most this long for its local fraud score before its
     # event leaves for the cloud unscored (the till never waits: it has its answer already).
-    fraud_hold_seconds: float = 3.0
+    fraud_hold_seconds: float = 10.0
     devices: DevicesConfig = msgspec.field(default_factory=DevicesConfig)
 
     @property

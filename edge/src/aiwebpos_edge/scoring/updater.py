@@ -93,8 +93,11 @@ class ModelUpdater:
             self._refuse(topic_name, "?", f"the release message is not readable: {exc}")
             return
         if not in_rollout(release.rollout, self.store_id, release.name):
-            log.info("release %s %s is not for this store", release.name, release.version)
-            return
+            fallback = release.fallback  # what the stores outside a canary run
+            if fallback is None or not in_rollout(fallback.rollout, self.store_id, fallback.name):
+                log.info("release %s %s is not for this store", release.name, release.version)
+                return
+            release = fallback
         async with self._lock:
             current = self.registry.get(release.name)
             if current is not None and (current.version, current.sha256) == (release.version, release.sha256):

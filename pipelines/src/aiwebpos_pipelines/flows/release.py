@@ -101,8 +101,18 @@ def _champion(client: MlflowClient, name: str) -> Any:
         return None
 
 
+def with_fallback(store: ReleaseStore, release: ModelRelease) -> ModelRelease:
+    """A release to some stores carries the last release to all (what the others keep running)."""
+    if release.rollout.mode == "all":
+        return msgspec.structs.replace(release, fallback=None)
+    to_all = [r for r in store.history(release.name) if r.rollout.mode == "all"]
+    fallback = msgspec.structs.replace(to_all[-1], fallback=None) if to_all else None
+    return msgspec.structs.replace(release, fallback=fallback)
+
+
 def announce(target: Target, release: ModelRelease) -> ModelRelease:
     """Publish, then record: the history only ever holds releases the broker took."""
+    release = with_fallback(target.store, release)
     publish_release(release, target.mqtt_url)
     target.store.record(release)
     return release
