@@ -252,3 +252,37 @@ async def test_a_rollback_release_returns_the_node_to_the_previous_version(
         assert listed["sha256"] == first.sha256
     installed = sorted(p.name for p in (Path(linked_settings.data_dir) / "models" / FRAUD).iterdir())
     assert installed == ["1", "2", "current.json"]  # in use, and the one a rollback would return to
+
+
+async def test_a_download_that_fails_is_tried_again_without_a_new_release_or_reconnect(
+    node_settings: NodeSettings,
+    broker: MosquittoBroker,
+    hq: MqttPeer,
+    served: ArtifactServer,
+    signer: Signer,
+    artifacts: dict[str, bytes],
+) -> None:
+    settings = load_settings(
+        node_settings.data_dir,
+        mqtt_url=broker.url("MSU-01"),
+        model_public_key=signer.public_b64,
+        model_retry_seconds=0.5,
+    )
+    artifact = served.files.pop("/fraud/1.tar")  # the artifact server does not have it yet
+    release = signer.release(FRAUD, "1", artifacts["1"], served.url("/fraud/1.tar"))
+    async with running_node(settings) as store:
+        publish(hq, release)
+        reason = await refused(hq, "1")
+        assert "HTTP 404" in reason and "trying again" in reason
+        await eventually(lambda: asyncio.sleep(0, served.requests.count("/fraud/1.tar") >= 2), "a second try")
+        served.files["/fraud/1.tar"] = artifact  # the server is back
+
+        async def in_use() -> bool:
+            return await store.version() == "1"
+
+        await eventually(in_use, "the model loaded on a later try")
+        status = last_status(hq)
+        assert status is not None
+        await eventually(
+            lambda: asyncio.sleep(0, not (last_status(hq) or status).model_problems), "the problem cleared"
+        )

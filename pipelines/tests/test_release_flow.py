@@ -25,8 +25,10 @@ from aiwebpos_pipelines.flows.release import (
     rollout_from,
     target_from,
 )
+from devkit.fixtures import BROKER_USERS
 from devkit.mosquitto import MosquittoBroker
 from devkit.mqtt import MqttPeer
+from devkit.tls import make_tls_files
 
 # Third-party noise, named narrowly: MLflow's SQL store still uses a loader strategy SQLAlchemy 2.1 deprecates.
 pytestmark = pytest.mark.filterwarnings("ignore:The ``noload`` loader strategy is deprecated")
@@ -132,6 +134,63 @@ def test_the_rollback_command_publishes_the_previous_version(
     assert "v1 released to all stores" in result.output
     assert retained(broker).version == "1"
     assert [r.version for r in ReleaseStore(tmp_path / "releases").history(NAME)] == ["1", "2", "1"]
+
+
+def test_a_release_to_some_stores_carries_what_the_others_run(
+    tmp_path: Path, target: Target, broker: MosquittoBroker
+) -> None:
+    """The retained message is all a store connecting later sees: a canary must say what the rest run."""
+    uri = registry.local_store_uri(tmp_path / "mlflow")
+    client = registry.client_for(uri)
+    train(client, uri, tmp_path / "b1", 0.8)
+    to_all = release_model(client, NAME, target, Rollout())
+    train(client, uri, tmp_path / "b2", 0.7)
+    release_model(client, NAME, target, Rollout(mode="canary", share=0.25))
+    canary = retained(broker)
+    assert canary.version == "2" and canary.fallback is not None and to_all is not None
+    assert (canary.fallback.version, canary.fallback.sha256, canary.fallback.signature) == (
+        "1",
+        to_all.sha256,
+        to_all.signature,
+    )
+    rollback(target, NAME, "canary alerts")
+    assert retained(broker).fallback is None  # to every store again
+
+
+def test_the_rollback_command_reaches_a_tls_broker_with_its_ca_file(tmp_path: Path) -> None:
+    tls = make_tls_files(tmp_path / "tls")
+    broker = MosquittoBroker(tmp_path / "tls-broker", BROKER_USERS, tls=tls)
+    broker.start()
+    try:
+        key_file, _ = signing.generate_key_pair(tmp_path / "keys")
+        plain = target_from(
+            None, str(tmp_path / "releases"), "http://hq:8200", broker.url("aiwebpos-hq"), str(key_file)
+        )
+        uri = registry.local_store_uri(tmp_path / "mlflow")
+        client = registry.client_for(uri)
+        train(client, uri, tmp_path / "b1", 0.8)
+        release_model(client, NAME, plain, Rollout())
+        train(client, uri, tmp_path / "b2", 0.7)
+        release_model(client, NAME, plain, Rollout())
+        secure = f"mqtts://aiwebpos-hq:{BROKER_USERS['aiwebpos-hq']}@localhost:{broker.tls_port}"
+        args = [
+            "release",
+            "rollback",
+            NAME,
+            "--reason",
+            "bad week",
+            "--releases-dir",
+            str(tmp_path / "releases"),
+        ]
+        env = {"AIWEBPOS_MQTT_URL": secure, "AIWEBPOS_RELEASE_KEY_FILE": str(key_file)}
+
+        untrusted = CliRunner().invoke(main, args, env=env)
+        assert untrusted.exit_code != 0 and "certificate" in untrusted.output.lower(), untrusted.output
+        trusted = CliRunner().invoke(main, [*args, "--mqtt-ca-file", str(tls.ca)], env=env)
+        assert trusted.exit_code == 0, trusted.output
+        assert retained(broker).version == "1"
+    finally:
+        broker.kill()
 
 
 def test_releasing_without_a_key_says_how_to_make_one(tmp_path: Path) -> None:

@@ -35,6 +35,7 @@ class NodeSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     model_public_key: str | None = None
     model_max_bytes: int = 50_000_000  # a bigger artifact is refused before it fills an SD card
     model_download_timeout_seconds: float = 60.0
+    model_retry_seconds: float = 30.0  # a failed download is tried again after this, then twice as long, …
     # A completed sale or closed shift waits at most this long for its local fraud score before its
     # event leaves for the cloud unscored (the till never waits: it has its answer already).
     fraud_hold_seconds: float = 10.0

@@ -202,6 +202,15 @@ def release_group() -> None:
     """Model releases after the fact: roll one back (releasing is the flow `run release`)."""
 
 
+MQTT_CA_FILE = click.option(
+    "--mqtt-ca-file",
+    envvar="AIWEBPOS_MQTT_CA_FILE",
+    default=None,
+    type=click.Path(dir_okay=False, exists=True),
+    help="For an mqtts:// broker: the CA of its certificate (or AIWEBPOS_MQTT_CA_FILE; default: the system's).",
+)
+
+
 @release_group.command("rollback")
 @click.argument("name", metavar="NAME")
 @click.option("--reason", required=True, help="Why, for the record and the stores' logs.")
@@ -224,14 +233,22 @@ def release_group() -> None:
     default=None,
     help="The release signing key (or AIWEBPOS_RELEASE_KEY_FILE).",
 )
-def rollback(name: str, reason: str, releases_dir: Path, mqtt_url: str | None, key_file: str | None) -> None:
+@MQTT_CA_FILE
+def rollback(
+    name: str,
+    reason: str,
+    releases_dir: Path,
+    mqtt_url: str | None,
+    key_file: str | None,
+    mqtt_ca_file: str | None,
+) -> None:
     """Publish a new release of the version NAME's current release replaced, to every store."""
     from aiwebpos_cloud.releases.publish import PublishError
     from aiwebpos_pipelines.flows.release import ReleaseError, target_from
     from aiwebpos_pipelines.flows.release import rollback as roll_back
 
     try:
-        target = target_from(None, str(releases_dir), None, mqtt_url, key_file)
+        target = target_from(None, str(releases_dir), None, mqtt_url, key_file, mqtt_ca_file)
         released = roll_back(target, name, reason)
     except (ReleaseError, PublishError) as exc:
         raise click.ClickException(str(exc)) from exc
@@ -259,6 +276,7 @@ def rollback(name: str, reason: str, releases_dir: Path, mqtt_url: str | None, k
 )
 @click.option("--mqtt-url", envvar="AIWEBPOS_MQTT_URL", default=None, help="The broker as aiwebpos-hq.")
 @click.option("--key-file", envvar="AIWEBPOS_RELEASE_KEY_FILE", default=None, help="The release signing key.")
+@MQTT_CA_FILE
 def canary(
     lakehouse: Path,
     threshold: float,
@@ -266,6 +284,7 @@ def canary(
     releases_dir: Path,
     mqtt_url: str | None,
     key_file: str | None,
+    mqtt_ca_file: str | None,
 ) -> None:
     """Compare the fraud model canary's alert rate with the other stores'; roll back when it is worse."""
     from aiwebpos_cloud.releases.publish import PublishError
@@ -288,7 +307,7 @@ def canary(
         click.echo("the canary holds")
         return
     try:
-        target = target_from(None, str(releases_dir), None, mqtt_url, key_file)
+        target = target_from(None, str(releases_dir), None, mqtt_url, key_file, mqtt_ca_file)
         released = roll_back(target, FRAUD, f"canary alerts {verdict.describe()}")
     except (ReleaseError, PublishError) as exc:
         raise click.ClickException(str(exc)) from exc

@@ -8,6 +8,7 @@ not taken must not be recorded as published.
 
 import ssl
 import threading
+import warnings
 from typing import Any
 
 import msgspec
@@ -48,10 +49,17 @@ def publish_release(
     client.on_connect = on_connect
     client.on_publish = on_publish
     where = f"{target.host}:{target.port}"
-    try:
-        client.connect(target.host, target.port, keepalive=30)
-    except OSError as exc:
-        raise PublishError(f"cannot reach the broker at {where}: {exc}") from exc
+    refused = ""
+    # paho drops the socket of a failed TLS handshake without closing it; it is freed with the exception
+    # at the end of the except block: quietly, rather than as a ResourceWarning.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        try:
+            client.connect(target.host, target.port, keepalive=30)
+        except OSError as exc:
+            refused = str(exc)
+    if refused:
+        raise PublishError(f"cannot reach the broker at {where}: {refused}")
     client.loop_start()
     try:
         if not connected.wait(timeout):

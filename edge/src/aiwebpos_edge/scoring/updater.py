@@ -31,11 +31,16 @@ from aiwebpos_edge.settings import NodeSettings
 
 log = logging.getLogger("aiwebpos_edge.scoring")
 # Names and versions become folder names: nothing but plain characters (no "/", no "..").
+RETRY_MAX_S = 600.0  # a download failing for hours is tried every ten minutes
 _SAFE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 
 
 class Refused(Exception):
     """A release this node will not use; the message is the reason in the status."""
+
+
+class Unreachable(Refused):
+    """The artifact could not be fetched (network, server): worth trying again later."""
 
 
 def load_installed(settings: NodeSettings, registry: ModelRegistry, clock: Clock) -> None:
@@ -69,6 +74,7 @@ class ModelUpdater:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._lock = asyncio.Lock()
         self._tasks: set[asyncio.Task[None]] = set()
+        self._retries: dict[str, tuple[bytes, int]] = {}  # topic → (the release, failed downloads so far)
 
     def bind(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop = loop
@@ -111,12 +117,30 @@ class ModelUpdater:
                 if reason is not None:
                     raise Refused(reason)
                 loaded = await self._install(release)
+            except Unreachable as exc:
+                self._refuse(release.name, release.version, f"{exc} (trying again)")
+                self._retry_later(topic, payload)
+                return
             except Refused as exc:
                 self._refuse(release.name, release.version, str(exc))
                 return
             self.registry.swap(loaded)
+            self._retries.pop(topic, None)
         log.info("model %s %s in use (sha256 %s)", loaded.name, loaded.version, loaded.sha256[:12])
         self.on_change()
+
+    def _retry_later(self, topic: str, payload: bytes) -> None:
+        """A download that failed on the network (or the server) is tried again, less and less often."""
+        last_payload, attempts = self._retries.get(topic, (payload, 0))
+        attempts = attempts if last_payload == payload else 0
+        self._retries[topic] = (payload, attempts + 1)
+        delay = min(RETRY_MAX_S, self.settings.model_retry_seconds * 2**attempts)
+        if self._loop is not None and not self._loop.is_closed():
+            self._loop.call_later(delay, self._retry, topic, payload)
+
+    def _retry(self, topic: str, payload: bytes) -> None:
+        if topic in self._retries and self._retries[topic][0] == payload:  # no newer release meanwhile
+            self._start(topic, payload)
 
     def _refuse(self, name: str, version: str, reason: str) -> None:
         log.warning("model release %s %s refused: %s", name, version, reason)
@@ -165,13 +189,15 @@ class ModelUpdater:
                 client.stream("GET", release.artifact_url) as response,
             ):
                 if response.status_code != 200:
-                    raise Refused(f"could not download {release.artifact_url}: HTTP {response.status_code}")
+                    raise Unreachable(
+                        f"could not download {release.artifact_url}: HTTP {response.status_code}"
+                    )
                 for chunk in response.iter_bytes():
                     received += chunk
                     if len(received) > limit:
                         raise Refused(f"artifact is over this node's model_max_bytes ({limit})")
         except httpx.HTTPError as exc:
-            raise Refused(f"could not download {release.artifact_url}: {exc}") from exc
+            raise Unreachable(f"could not download {release.artifact_url}: {exc}") from exc
         return bytes(received)
 
     def _load(self, name: str, folder: Path) -> object:

@@ -46,6 +46,9 @@ class Target:
     base_url: str
     mqtt_url: str
     private_key: Ed25519PrivateKey
+    ca_file: str | None = (
+        None  # the CA that signed the broker's certificate, for mqtts:// (else the system's)
+    )
 
 
 def target_from(
@@ -54,6 +57,7 @@ def target_from(
     base_url: str | None,
     mqtt_url: str | None,
     key_file: str | None,
+    ca_file: str | None = None,
 ) -> Target:
     """Parameters first, then AIWEBPOS_* variables; the releases folder defaults to one beside the lakehouse."""
     directory = releases_dir or os.environ.get("AIWEBPOS_RELEASES_DIR")
@@ -79,6 +83,7 @@ def target_from(
         base_url=base_url or os.environ.get("AIWEBPOS_RELEASE_BASE_URL") or DEFAULT_BASE_URL,
         mqtt_url=url,
         private_key=private_key,
+        ca_file=ca_file or os.environ.get("AIWEBPOS_MQTT_CA_FILE"),
     )
 
 
@@ -113,7 +118,7 @@ def with_fallback(store: ReleaseStore, release: ModelRelease) -> ModelRelease:
 def announce(target: Target, release: ModelRelease) -> ModelRelease:
     """Publish, then record: the history only ever holds releases the broker took."""
     release = with_fallback(target.store, release)
-    publish_release(release, target.mqtt_url)
+    publish_release(release, target.mqtt_url, target.ca_file)
     target.store.record(release)
     return release
 
