@@ -12,7 +12,7 @@ from rich.table import Table
 
 from bench.results import BenchResult, Figure
 
-BENCHMARKS = ("edge_checkout", "edge_catalog", "sync_drain", "ingest", "till_ui", "train")
+BENCHMARKS = ("edge_checkout", "edge_catalog", "sync_drain", "ingest", "till_ui", "train", "hq_queries")
 
 
 def runner(name: str) -> Callable[[Progress], BenchResult]:
