@@ -8,6 +8,8 @@ from types import FrameType
 
 import click
 
+from aiwebpos_cloud.hq.cli import hq as hq_commands
+
 LAKEHOUSE = click.option(
     "--lakehouse",
     required=True,
@@ -248,6 +250,9 @@ def serve_releases(directory: Path, host: str, port: int) -> None:
         pass
     finally:
         server.server_close()
+
+
+main.add_command(hq_commands)
 
 
 def _configure_logging(level: str) -> None:

@@ -1,0 +1,104 @@
+"""The HQ web app: login, the fleet, (dashboards, remote management), over HQ's database and the broker."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from litestar import Litestar, Request, Response, get
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.exceptions import HTTPException
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin
+from litestar.response import Redirect
+from litestar.static_files import create_static_files_router
+
+from aiwebpos_cloud.hq import audit
+from aiwebpos_cloud.hq.auth.guard import permission_guard
+from aiwebpos_cloud.hq.auth.routes import AuthController, UserController
+from aiwebpos_cloud.hq.auth.tokens import load_or_create_secret
+from aiwebpos_cloud.hq.db.engine import make_engine, migrate, sessions
+from aiwebpos_cloud.hq.fleet.listener import BrokerListener
+from aiwebpos_cloud.hq.fleet.routes import FleetController
+from aiwebpos_cloud.hq.fleet.store import save_status
+from aiwebpos_cloud.hq.settings import HqSettings
+from aiwebpos_cloud.hq.state import Hq, HqDep
+
+STATIC = Path(__file__).parent / "static"
+
+
+@get("/health", opt={"public": True})
+async def health() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@get("/", opt={"public": True}, include_in_schema=False)
+async def home() -> Redirect:
+    return Redirect("/hq/")
+
+
+@get("/api/v1/audit/verify", opt={"permission": "audit.read"})
+async def verify_audit(hq: HqDep) -> dict[str, Any]:
+    async with hq.sessions() as session:
+        broken = await audit.verify_chain(session)
+    return {"intact": broken is None, "first_broken_id": broken}
+
+
+def provide_hq(state: State) -> Hq:
+    hq: HqDep = state.hq
+    return hq
+
+
+def internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
+    if isinstance(exc, HTTPException):
+        return Response({"status_code": exc.status_code, "detail": exc.detail}, status_code=exc.status_code)
+    request.logger.exception("unexpected error")
+    return Response({"status_code": 500, "detail": "internal error"}, status_code=500)
+
+
+def create_hq_app(settings: HqSettings, extra_handlers: list[Any] | None = None) -> Litestar:
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        engine = make_engine(settings.url)
+        await migrate(engine)
+        hq = Hq(settings, engine, sessions(engine), load_or_create_secret(settings.secret_path))
+        app.state.hq = hq
+
+        async def on_status(store_id: str, status: dict[str, Any]) -> None:
+            async with hq.sessions.begin() as session:
+                await save_status(session, store_id, status, hq.at())
+
+        listener = (
+            BrokerListener(settings.mqtt_url, settings.mqtt_ca_file, on_status) if settings.mqtt_url else None
+        )
+        if listener is not None:
+            listener.start()
+        try:
+            yield
+        finally:
+            if listener is not None:
+                listener.stop()
+            await engine.dispose()
+
+    pages = create_static_files_router("/hq", directories=[STATIC], html_mode=True, opt={"public": True})
+    return Litestar(
+        route_handlers=[
+            health,
+            home,
+            verify_audit,
+            pages,
+            AuthController,
+            UserController,
+            FleetController,
+            *(extra_handlers or []),
+        ],
+        lifespan=[lifespan],
+        dependencies={"hq": Provide(provide_hq, sync_to_thread=False)},
+        guards=[permission_guard],
+        exception_handlers={Exception: internal_error},
+        openapi_config=OpenAPIConfig(
+            title="AIWebPOS HQ", version="1", render_plugins=[JsonRenderPlugin(path=["/", "/openapi.json"])]
+        ),
+        debug=False,
+    )

@@ -1,0 +1,22 @@
+"""Who may do what at HQ: one matrix by role, checked by one guard on every route (as on the node)."""
+
+from collections.abc import Iterable
+
+HQ_ROLES: tuple[str, ...] = ("admin", "manager", "analyst", "logistics", "hr")
+
+_EVERYONE = frozenset(HQ_ROLES)
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "session.self": _EVERYONE,
+    "fleet.read": frozenset({"admin", "manager", "analyst", "logistics"}),
+    "dashboards.read": frozenset({"admin", "manager", "analyst"}),
+    "commands.read": frozenset({"admin", "manager", "logistics"}),
+    "catalog.push": frozenset({"admin", "manager"}),  # products and prices, to stores
+    "settings.push": frozenset({"admin"}),  # VAT rates, discount limits
+    "store_users.push": frozenset({"admin", "hr"}),  # users and roles at the stores
+    "users.manage": frozenset({"admin"}),  # HQ's own users
+    "audit.read": frozenset({"admin"}),
+}
+
+
+def allowed(roles: Iterable[str], permission: str) -> bool:
+    return any(role in PERMISSIONS[permission] for role in roles)

@@ -1,0 +1,101 @@
+"""`aiwebpos-cloud hq init|serve` (CONTRACTS.md §1): HQ's database and first admin, then the web app."""
+
+import asyncio
+from pathlib import Path
+
+import click
+
+from aiwebpos_cloud.hq.auth.routes import NewUser, add_user
+from aiwebpos_cloud.hq.db.engine import make_engine, migrate, sessions
+from aiwebpos_cloud.hq.settings import HqSettingsError, load_hq_settings
+from aiwebpos_cloud.hq.state import Hq
+
+DATA_DIR = click.option(
+    "--data-dir", required=True, type=click.Path(file_okay=False, path_type=Path), help="HQ's folder."
+)
+DATABASE = click.option(
+    "--database-url",
+    envvar="AIWEBPOS_HQ_DATABASE_URL",
+    default=None,
+    help="postgresql+asyncpg://user@host/db (default: SQLite in the data folder).",
+)
+
+
+@click.group()
+def hq() -> None:
+    """HQ: the web app head office uses every day."""
+
+
+async def _init(data_dir: Path, database_url: str | None, admin_password: str) -> bool:
+    settings = load_hq_settings(data_dir, database_url=database_url)
+    engine = make_engine(settings.url)
+    try:
+        await migrate(engine)
+        state = Hq(settings, engine, sessions(engine), b"")
+        async with state.sessions.begin() as session:
+            from sqlalchemy import func, select
+
+            from aiwebpos_cloud.hq.db.models import User
+
+            if await session.scalar(select(func.count()).select_from(User)):
+                return False
+            await add_user(
+                session, state, NewUser(username="admin", password=admin_password, roles=["admin"]), None
+            )
+        return True
+    finally:
+        await engine.dispose()
+
+
+@hq.command()
+@DATA_DIR
+@DATABASE
+@click.option("--admin-password", required=True, help="The first admin's password (at least 8 characters).")
+def init(data_dir: Path, database_url: str | None, admin_password: str) -> None:
+    """Create HQ's database (or bring it up to date) and its first admin."""
+    if len(admin_password) < 8:
+        raise click.BadParameter("at least 8 characters", param_hint="--admin-password")
+    data_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        created = asyncio.run(_init(data_dir, database_url, admin_password))
+    except HqSettingsError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo("HQ ready: log in as admin" if created else "HQ already has users: the database is up to date")
+
+
+@hq.command()
+@DATA_DIR
+@DATABASE
+@click.option(
+    "--lakehouse", type=click.Path(file_okay=False, path_type=Path), default=None, help="The lakehouse."
+)
+@click.option("--mqtt-url", envvar="AIWEBPOS_MQTT_URL", default=None, help="The broker, as aiwebpos-hq.")
+@click.option("--mqtt-ca-file", envvar="AIWEBPOS_MQTT_CA_FILE", default=None, help="CA of an mqtts broker.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8100, show_default=True, type=int)
+def serve(
+    data_dir: Path,
+    database_url: str | None,
+    lakehouse: Path | None,
+    mqtt_url: str | None,
+    mqtt_ca_file: str | None,
+    host: str,
+    port: int,
+) -> None:
+    """Serve the HQ web app (http://HOST:PORT/hq/)."""
+    import uvicorn
+
+    from aiwebpos_cloud.hq.app import create_hq_app
+
+    if not data_dir.is_dir():
+        raise click.ClickException(f"{data_dir} is not an HQ folder: run `aiwebpos-cloud hq init` first")
+    settings = load_hq_settings(
+        data_dir,
+        database_url=database_url,
+        lakehouse=str(lakehouse) if lakehouse else None,
+        mqtt_url=mqtt_url,
+        mqtt_ca_file=mqtt_ca_file,
+        host=host,
+        port=port,
+    )
+    uvicorn.run(create_hq_app(settings), host=host, port=port, log_level="warning")

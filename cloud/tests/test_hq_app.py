@@ -1,0 +1,197 @@
+"""The HQ web app on real parts: its database on SQLite and on PostgreSQL (the same Alembic migrations),
+login with an audited trail, the permission matrix, and the fleet from the stores' retained status on a
+real Mosquitto."""
+
+import asyncio
+import time
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import msgspec
+import pytest
+from click.testing import CliRunner
+from litestar.testing import AsyncTestClient
+from sqlalchemy import select
+
+from aiwebpos_cloud.cli import main
+from aiwebpos_cloud.hq.app import create_hq_app
+from aiwebpos_cloud.hq.db.engine import make_engine, sessions
+from aiwebpos_cloud.hq.db.models import AuditEntry
+from aiwebpos_cloud.hq.settings import load_hq_settings
+from aiwebpos_contracts.status import DeviceHealth, StoreStatus
+from aiwebpos_contracts.topics import status_topic
+from devkit.mosquitto import MosquittoBroker
+from devkit.mqtt import MqttPeer
+
+PG = "postgresql+asyncpg://postgres@127.0.0.1:5432/{db}"
+ADMIN_PASSWORD = "admin-secret-1"
+
+
+async def _postgres(statement: str) -> None:
+    connection = await asyncpg.connect("postgresql://postgres@127.0.0.1:5432/postgres", timeout=3)
+    try:
+        await connection.execute(statement)
+    finally:
+        await connection.close()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str | None]:
+    """None: HQ's default SQLite in its folder; else a fresh PostgreSQL database, dropped afterwards."""
+    if request.param == "sqlite":
+        yield None
+        return
+    name = f"hq_test_{uuid.uuid4().hex[:12]}"
+    try:
+        asyncio.run(_postgres(f"CREATE DATABASE {name}"))
+    except (OSError, asyncpg.PostgresError) as exc:
+        pytest.skip(f"no PostgreSQL on 127.0.0.1:5432 ({exc})")
+    yield PG.format(db=name)
+    asyncio.run(_postgres(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+
+
+@pytest.fixture
+def hq_dir(tmp_path: Path, database_url: str | None) -> Path:
+    folder = tmp_path / "hq"
+    args = ["hq", "init", "--data-dir", str(folder), "--admin-password", ADMIN_PASSWORD]
+    args += ["--database-url", database_url] if database_url else []
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert "log in as admin" in result.output
+    again = CliRunner().invoke(main, args)
+    assert again.exit_code == 0 and "up to date" in again.output
+    return folder
+
+
+@pytest.fixture
+async def client(
+    hq_dir: Path, database_url: str | None, broker: MosquittoBroker
+) -> AsyncIterator[AsyncTestClient[Any]]:
+    settings = load_hq_settings(hq_dir, database_url=database_url, mqtt_url=broker.url("aiwebpos-hq"))
+    async with AsyncTestClient(app=create_hq_app(settings)) as test_client:
+        yield test_client
+
+
+async def _login(client: AsyncTestClient[Any], username: str, password: str) -> dict[str, str]:
+    answer = await client.post("/api/v1/auth/login", json={"username": username, "password": password})
+    assert answer.status_code == 200, answer.text
+    return {"Authorization": f"Bearer {answer.json()['access_token']}"}
+
+
+async def test_login_users_and_the_permission_matrix_with_every_action_audited(
+    client: AsyncTestClient[Any],
+) -> None:
+    wrong = await client.post("/api/v1/auth/login", json={"username": "admin", "password": "nope-nope"})
+    assert wrong.status_code == 401 and wrong.json()["detail"] == "wrong username or password"
+    admin = await _login(client, "admin", ADMIN_PASSWORD)
+    assert (await client.get("/api/v1/auth/me", headers=admin)).json() == {
+        "username": "admin",
+        "roles": ["admin"],
+        "full_name": "",
+        "active": True,
+    }
+
+    body = {"username": "neo", "password": "neo-analyst-1", "roles": ["analyst"]}
+    assert (await client.post("/api/v1/users", json=body, headers=admin)).status_code == 201
+    assert (await client.post("/api/v1/users", json=body, headers=admin)).status_code == 409
+    bad_role = await client.post(
+        "/api/v1/users", json={**body, "username": "x", "roles": ["cashier"]}, headers=admin
+    )
+    assert bad_role.status_code == 400 and "not cashier" in bad_role.json()["detail"]
+    short = await client.post(
+        "/api/v1/users", json={**body, "username": "y", "password": "short"}, headers=admin
+    )
+    assert short.status_code == 400
+
+    analyst = await _login(client, "neo", "neo-analyst-1")
+    assert (await client.get("/api/v1/fleet/", headers=analyst)).status_code == 200
+    assert (
+        await client.post("/api/v1/users", json={**body, "username": "z"}, headers=analyst)
+    ).status_code == 403
+    assert (await client.get("/api/v1/audit/verify", headers=analyst)).status_code == 403
+    assert (await client.get("/api/v1/fleet/")).status_code == 401
+    forged = {"Authorization": "Bearer " + admin["Authorization"].split()[1][:-4] + "AAAA"}
+    assert (await client.get("/api/v1/fleet/", headers=forged)).status_code == 401
+
+    verified = await client.get("/api/v1/audit/verify", headers=admin)
+    assert verified.json() == {"intact": True, "first_broken_id": None}
+    # Our own engine on HQ's database: the app's connections belong to the test client's event loop.
+    engine = make_engine(client.app.state.hq.settings.url)
+    async with sessions(engine)() as session:
+        entries = (await session.execute(select(AuditEntry).order_by(AuditEntry.id))).scalars().all()
+        assert [(e.actor, e.action) for e in entries] == [
+            (None, "user.created"),
+            ("admin", "login.failed"),
+            ("admin", "login"),
+            ("admin", "user.created"),
+            ("neo", "login"),
+        ]
+        assert entries[1].client_ip is not None
+        entries[3].details = {"username": "neo", "roles": ["admin"]}  # someone edits the record
+        await session.commit()
+    await engine.dispose()
+    tampered = await client.get("/api/v1/audit/verify", headers=admin)
+    assert tampered.json() == {"intact": False, "first_broken_id": entries[3].id}
+
+
+def _status(store_id: str, online: bool, **fields: Any) -> bytes:
+    return msgspec.json.encode(StoreStatus(store_id=store_id, online=online, **fields))
+
+
+async def _fleet(client: AsyncTestClient[Any], headers: dict[str, str], want: Any) -> list[dict[str, Any]]:
+    deadline = time.monotonic() + 20
+    while True:
+        rows: list[dict[str, Any]] = (await client.get("/api/v1/fleet/", headers=headers)).json()
+        if want(rows):
+            return rows
+        assert time.monotonic() < deadline, rows
+        await asyncio.sleep(0.1)
+
+
+async def test_the_fleet_follows_each_stores_retained_status(
+    client: AsyncTestClient[Any], broker: MosquittoBroker
+) -> None:
+    admin = await _login(client, "admin", ADMIN_PASSWORD)
+    msu = MqttPeer(broker, "MSU-01", [])
+    ty = MqttPeer(broker, "TY-02", [])
+    try:
+        printer = DeviceHealth(kind="printer", connected=False, state="paper_out", detail="out of paper")
+        msu.publish(
+            status_topic("MSU-01"),
+            _status(
+                "MSU-01",
+                True,
+                at="2026-11-29T08:00:00.000Z",
+                outbox_pending=42,
+                last_seq=900,
+                software_version="0.1.0",
+                devices={"printer-front": printer},
+            ),
+            retain=True,
+        )
+        ty.publish(status_topic("TY-02"), _status("TY-02", True, outbox_pending=0), retain=True)
+        rows = await _fleet(client, admin, lambda r: len(r) == 2)
+        msu_row = next(r for r in rows if r["store_id"] == "MSU-01")
+        assert (msu_row["online"], msu_row["outbox_pending"], msu_row["software_version"]) == (
+            True,
+            42,
+            "0.1.0",
+        )
+        assert msu_row["device_problems"] == [
+            {"name": "printer-front", "state": "paper_out", "detail": "out of paper"}
+        ]
+        assert msu_row["last_seen"] is not None
+
+        # MSU-01's Last Will (or a clean goodbye): offline, its last figures kept.
+        msu.publish(status_topic("MSU-01"), _status("MSU-01", False), retain=True)
+        rows = await _fleet(
+            client, admin, lambda r: not next(x for x in r if x["store_id"] == "MSU-01")["online"]
+        )
+        msu_row = next(r for r in rows if r["store_id"] == "MSU-01")
+        assert msu_row["outbox_pending"] == 42 and msu_row["last_seen"] == msu_row["last_seen"]
+    finally:
+        msu.close()
+        ty.close()

@@ -1,0 +1,103 @@
+"""HQ in Chromium (Debian's, headless, driven by Playwright): logging in and the fleet page, against a
+real HQ under uvicorn and a real Mosquitto carrying the stores' retained status."""
+
+import os
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import msgspec
+import pytest
+import uvicorn
+from playwright.sync_api import Browser, expect
+
+from aiwebpos_cloud.hq.app import create_hq_app
+from aiwebpos_cloud.hq.settings import load_hq_settings
+from aiwebpos_contracts.status import DeviceHealth, StoreStatus
+from aiwebpos_contracts.topics import status_topic
+from devkit.browser import chromium
+from devkit.mosquitto import MosquittoBroker, free_port
+from devkit.mqtt import MqttPeer
+
+SCREENSHOTS = Path(os.environ.get("AIWEBPOS_SCREENSHOTS", "var/screenshots"))
+PASSWORD = "admin-secret-1"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with chromium() as launched:
+        yield launched
+
+
+@pytest.fixture
+def hq_url(tmp_path: Path, broker: MosquittoBroker) -> Iterator[str]:
+    folder = tmp_path / "hq"
+    # The real command, in its own process (Playwright's sync API already runs an event loop here).
+    command = [str(Path(sys.executable).parent / "aiwebpos-cloud"), "hq", "init", "--data-dir", str(folder)]
+    done = subprocess.run(
+        [*command, "--admin-password", PASSWORD], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    settings = load_hq_settings(folder, mqtt_url=broker.url("aiwebpos-hq"))
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(create_hq_app(settings), port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert time.monotonic() < deadline, "HQ did not start"
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(10)
+
+
+def test_logging_in_and_the_fleet_page(hq_url: str, broker: MosquittoBroker, browser: Browser) -> None:
+    stores = {name: MqttPeer(broker, name, []) for name in ("MSU-01", "TY-02")}
+    try:
+        scanner = DeviceHealth(kind="scanner", connected=False, state="offline", detail="unplugged")
+        for name, peer in stores.items():
+            status = StoreStatus(
+                store_id=name,
+                online=True,
+                at="2026-11-29T08:00:00.000Z",
+                outbox_pending=3 if name == "MSU-01" else 0,
+                software_version="0.1.0",
+                devices={"scanner-T1": scanner} if name == "TY-02" else {},
+            )
+            peer.publish(status_topic(name), msgspec.json.encode(status), retain=True)
+
+        page = browser.new_page(viewport={"width": 1280, "height": 720})
+        page.goto(f"{hq_url}/hq/fleet.html")
+        expect(page).to_have_url(f"{hq_url}/hq/")  # not logged in: back to the login page
+        page.get_by_label("Username").fill("admin")
+        page.get_by_label("Password").fill("wrong-password")
+        page.get_by_role("button", name="Log in").click()
+        expect(page.locator("#message")).to_have_text("wrong username or password")
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Log in").click()
+        expect(page).to_have_url(f"{hq_url}/hq/fleet.html")
+
+        rows = page.locator("#fleet tbody tr")
+        expect(rows).to_have_count(2)
+        expect(page.locator("#summary")).to_have_text("2 of 2 stores online")
+        expect(page.locator('tr[data-store="MSU-01"]')).to_contain_text("3 events")
+        expect(page.locator('tr[data-store="TY-02"]')).to_contain_text("scanner-T1: unplugged")
+
+        # TY-02 goes away: its Last Will says offline, and the page shows it without a reload.
+        stores["TY-02"].publish(
+            status_topic("TY-02"),
+            msgspec.json.encode(StoreStatus(store_id="TY-02", online=False)),
+            retain=True,
+        )
+        expect(page.locator('tr[data-store="TY-02"] td').nth(1)).to_have_text("offline", timeout=15_000)
+        expect(page.locator("#summary")).to_have_text("1 of 2 stores online")
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / "hq-fleet.png"), full_page=True)
+        page.close()
+    finally:
+        for peer in stores.values():
+            peer.close()
