@@ -17,7 +17,7 @@ from aiwebpos_cloud.releases.signing import generate_key_pair
 from aiwebpos_edge.demo.seed import Login, seed_demo_store
 from aiwebpos_edge.demo.tills import SimulatedTill
 from aiwebpos_edge.settings import load_settings
-from devkit.chain import Ingest, Process, StoreNode, reconcile
+from devkit.chain import HqServer, Ingest, Process, StoreNode, reconcile
 from devkit.mlops import MlflowServer, PrefectServer, ReleaseServer, prefect_env
 from devkit.mosquitto import MosquittoBroker
 from devkit.printer_sim import NetworkPrinterSimulator
@@ -30,6 +30,7 @@ BROKER_USERS = {
     "aiwebpos-hq": "demo-hq",
 }
 CASHIER_PINS = ["1234", "5678"]
+HQ_ADMIN_PASSWORD = "hq-admin-demo"  # noqa: S105 - printed in the banner: a demo login
 PRINTER_PROFILES = Path(__file__).resolve().parents[1] / "firmware_config" / "printers"
 
 
@@ -65,6 +66,11 @@ async def run(root: Path, pace: float, history: tuple[int, int]) -> None:
             ingest.start()
             children.append(ingest)
             broker.wait_subscribed("ingest-1")
+            hq = HqServer(
+                root / "hq", root / "lakehouse", broker.url("aiwebpos-hq"), HQ_ADMIN_PASSWORD, root / "logs"
+            )
+            await asyncio.to_thread(hq.start)
+            children.append(hq)
             for store_id in STORES:
                 logins = seed_demo_store(load_settings(root / store_id), store_id)
                 printers[store_id] = _counter_printer(root / store_id)
@@ -98,7 +104,7 @@ async def run(root: Path, pace: float, history: tuple[int, int]) -> None:
             for store_id, node in nodes.items()
             for i, pin in enumerate(CASHIER_PINS)
         ]
-        _banner(console, root, broker, nodes, printers, logins, (mlflow_server, prefect_server))
+        _banner(console, root, broker, nodes, printers, logins, (mlflow_server, prefect_server), hq)
         async with asyncio.TaskGroup() as group:
             for till in tills:
                 group.create_task(till.run(stop))
@@ -190,6 +196,7 @@ def _banner(
     printers: dict[str, NetworkPrinterSimulator],
     logins: list[Login],
     mlops: tuple[MlflowServer, PrefectServer],
+    hq: HqServer,
 ) -> None:
     console.print(
         f"\n[bold]AIWebPOS demo[/] — everything lives in {root}; logs in {root / 'logs'} and each store's folder"
@@ -198,6 +205,7 @@ def _banner(
         console.print(f"  store {store_id} ({STORES[store_id]}):  till {node.url}/till/?terminal=T3")
         console.print(f"      POS API {node.url}/api/v1   OpenAPI {node.url}/schema/openapi.json")
         console.print(f"      T3's receipt printer (simulated): tail -f {printers[store_id].transcript}")
+    console.print(f"  HQ          {hq.url}/hq/ — log in as admin / {HQ_ADMIN_PASSWORD}: the fleet")
     console.print(f"  broker      mqtt://127.0.0.1:{broker.port} (users and passwords in {root / 'broker'})")
     console.print(f"  lakehouse   {root / 'lakehouse'} — try:")
     console.print(

@@ -125,6 +125,37 @@ class Ingest(Process):
         )
 
 
+class HqServer(Process):
+    """`aiwebpos-cloud hq serve` on a free port, its folder made by `hq init` with an admin."""
+
+    def __init__(
+        self, data_dir: Path, lakehouse: Path, mqtt_url: str, admin_password: str, log_dir: Path
+    ) -> None:
+        self.data_dir, self.port, self.admin_password = data_dir, free_port(), admin_password
+        folders = ["--data-dir", str(data_dir), "--lakehouse", str(lakehouse)]
+        args = ["aiwebpos-cloud", "hq", "serve", *folders, "--mqtt-url", mqtt_url, "--port", str(self.port)]
+        super().__init__(args, log_dir / "hq.log", own_session=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        init = [str(BIN / "aiwebpos-cloud"), "hq", "init", "--data-dir", str(self.data_dir)]
+        subprocess.run([*init, "--admin-password", self.admin_password], check=True, capture_output=True)
+        super().start()
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if not self.alive():
+                raise RuntimeError(f"HQ exited: {self.output()[-2000:]}")
+            try:
+                if httpx.get(f"{self.url}/health", timeout=1).status_code == 200:
+                    return
+            except httpx.TransportError:
+                time.sleep(0.05)
+        raise RuntimeError("HQ did not start")
+
+
 def sql(lakehouse: Path, query: str) -> list[dict[str, Any]]:
     done = subprocess.run(
         [str(BIN / "aiwebpos-cloud"), "sql", "--lakehouse", str(lakehouse), "--json", query],

@@ -53,12 +53,24 @@ def test_the_demo_starts_sells_prints_and_stops_cleanly(tmp_path: Path) -> None:
         paper = Path(
             wait_for_line(proc, r"T3's receipt printer \(simulated\): tail -f (\S+)", seen, 10).group(1)
         )
+        hq = wait_for_line(proc, r"HQ +(http://\S+)/hq/ — log in as admin / (\S+):", seen, 10)
         mlflow = wait_for_line(proc, r"MLflow +(http://\S+)", seen, 10).group(1)
         prefect = wait_for_line(proc, r"Prefect +(http://\S+)", seen, 10).group(1)
         models_log = Path(wait_for_line(proc, r"follow (\S+models\.log)", seen, 10).group(1))
         wait_for_line(proc, r"Ctrl-C stops everything", seen, 30)
         assert httpx.get(mlflow, timeout=10).status_code == 200  # the MLflow UI
         assert httpx.get(prefect, timeout=10).status_code == 200  # the Prefect UI
+        with httpx.Client(base_url=hq.group(1), timeout=10) as http:  # HQ sees both stores online
+            token = http.post("/api/v1/auth/login", json={"username": "admin", "password": hq.group(2)})
+            assert token.status_code == 200, token.text
+            http.headers["Authorization"] = f"Bearer {token.json()['access_token']}"
+            deadline = time.monotonic() + 30
+            while {s["store_id"] for s in http.get("/api/v1/fleet/").json() if s["online"]} != {
+                "MSU-01",
+                "TY-02",
+            }:
+                assert time.monotonic() < deadline, http.get("/api/v1/fleet/").json()
+                time.sleep(0.5)
 
         with httpx.Client(base_url=base, timeout=10) as http:
             assert http.get("/till/?terminal=T3").status_code == 200
