@@ -195,3 +195,22 @@ async def test_the_fleet_follows_each_stores_retained_status(
     finally:
         msu.close()
         ty.close()
+
+
+async def test_the_dashboards_are_served_behind_the_permission_matrix(client: AsyncTestClient[Any]) -> None:
+    admin = await _login(client, "admin", ADMIN_PASSWORD)
+    for user, role in (("mpho", "logistics"), ("neo", "analyst")):
+        body = {"username": user, "password": f"{user}-secret-1", "roles": [role]}
+        assert (await client.post("/api/v1/users", json=body, headers=admin)).status_code == 201
+    page = await client.get("/hq/dashboards/")
+    assert page.status_code == 200 and "dashboards" in page.text.lower()
+    assert (await client.get("/hq/fleet.html")).status_code == 200
+    assert (await client.get("/api/v1/dashboards/")).status_code == 401
+    logistics = await _login(client, "mpho", "mpho-secret-1")
+    assert (await client.get("/api/v1/dashboards/", headers=logistics)).status_code == 403
+    analyst = await _login(client, "neo", "neo-secret-1")
+    listed = await client.get("/api/v1/dashboards/", headers=analyst)
+    assert listed.status_code == 200 and len(listed.json()) == 10
+    # This HQ was started without a lakehouse: a clear answer, not a 500.
+    answer = await client.get("/api/v1/dashboards/sales_by_hour", headers=analyst)
+    assert answer.status_code == 409 and "--lakehouse" in answer.json()["detail"]

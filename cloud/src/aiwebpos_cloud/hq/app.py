@@ -8,7 +8,7 @@ from typing import Any
 from litestar import Litestar, Request, Response, get
 from litestar.datastructures import State
 from litestar.di import Provide
-from litestar.exceptions import HTTPException
+from litestar.exceptions import ClientException, HTTPException
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.response import Redirect
@@ -18,12 +18,15 @@ from aiwebpos_cloud.hq import audit
 from aiwebpos_cloud.hq.auth.guard import permission_guard
 from aiwebpos_cloud.hq.auth.routes import AuthController, UserController
 from aiwebpos_cloud.hq.auth.tokens import load_or_create_secret
+from aiwebpos_cloud.hq.commands.routes import CommandController
+from aiwebpos_cloud.hq.commands.store import answer
 from aiwebpos_cloud.hq.db.engine import make_engine, migrate, sessions
 from aiwebpos_cloud.hq.fleet.listener import BrokerListener
 from aiwebpos_cloud.hq.fleet.routes import FleetController
 from aiwebpos_cloud.hq.fleet.store import save_status
 from aiwebpos_cloud.hq.settings import HqSettings
 from aiwebpos_cloud.hq.state import Hq, HqDep
+from aiwebpos_cloud.hq.web_dashboards import DashboardController, LakeReader, dashboards_static
 
 STATIC = Path(__file__).parent / "static"
 
@@ -45,6 +48,13 @@ async def verify_audit(hq: HqDep) -> dict[str, Any]:
     return {"intact": broken is None, "first_broken_id": broken}
 
 
+def provide_lake(state: State) -> LakeReader:
+    reader: LakeReader | None = state.lake
+    if reader is None:
+        raise ClientException("this HQ has no lakehouse: serve it with --lakehouse DIR", status_code=409)
+    return reader
+
+
 def provide_hq(state: State) -> Hq:
     hq: HqDep = state.hq
     return hq
@@ -64,21 +74,36 @@ def create_hq_app(settings: HqSettings, extra_handlers: list[Any] | None = None)
         await migrate(engine)
         hq = Hq(settings, engine, sessions(engine), load_or_create_secret(settings.secret_path))
         app.state.hq = hq
+        app.state.lake = LakeReader(Path(settings.lakehouse)) if settings.lakehouse else None
 
         async def on_status(store_id: str, status: dict[str, Any]) -> None:
             async with hq.sessions.begin() as session:
                 await save_status(session, store_id, status, hq.at())
 
+        async def on_result(store_id: str, result: dict[str, Any]) -> None:
+            command_id, ok, detail = (
+                str(result.get("command_id")),
+                bool(result.get("ok")),
+                str(result.get("detail", "")),
+            )
+            async with hq.sessions.begin() as session:
+                await answer(session, command_id, ok, detail, hq.at())
+
         listener = (
-            BrokerListener(settings.mqtt_url, settings.mqtt_ca_file, on_status) if settings.mqtt_url else None
+            BrokerListener(settings.mqtt_url, settings.mqtt_ca_file, on_status, on_result)
+            if settings.mqtt_url
+            else None
         )
         if listener is not None:
             listener.start()
+            hq.publish = listener.publish
         try:
             yield
         finally:
             if listener is not None:
                 listener.stop()
+            if app.state.lake is not None:
+                app.state.lake.close()
             await engine.dispose()
 
     pages = create_static_files_router("/hq", directories=[STATIC], html_mode=True, opt={"public": True})
@@ -91,10 +116,16 @@ def create_hq_app(settings: HqSettings, extra_handlers: list[Any] | None = None)
             AuthController,
             UserController,
             FleetController,
+            CommandController,
+            DashboardController,
+            dashboards_static(),
             *(extra_handlers or []),
         ],
         lifespan=[lifespan],
-        dependencies={"hq": Provide(provide_hq, sync_to_thread=False)},
+        dependencies={
+            "hq": Provide(provide_hq, sync_to_thread=False),
+            "lake": Provide(provide_lake, sync_to_thread=False),
+        },
         guards=[permission_guard],
         exception_handlers={Exception: internal_error},
         openapi_config=OpenAPIConfig(

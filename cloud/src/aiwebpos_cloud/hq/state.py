@@ -25,6 +25,8 @@ class Hq:
     sessions: async_sessionmaker[AsyncSession]
     secret: bytes
     now: Callable[[], datetime] = utc_now
+    # Hands a command to the broker (True when it took it); without a broker nothing leaves HQ.
+    publish: Callable[[str, bytes], bool] = lambda topic, payload: False
 
     @property
     def token_ttl(self) -> timedelta:

@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 import logging
 import ssl
+import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -24,11 +25,11 @@ Handler = Callable[[str, dict[str, Any]], Awaitable[None]]
 
 
 class BrokerListener:
-    def __init__(
-        self, mqtt_url: str, ca_file: str | None, on_status: Handler, client_id: str = "aiwebpos-hq-web"
-    ) -> None:
+    def __init__(self, mqtt_url: str, ca_file: str | None, on_status: Handler, on_result: Handler) -> None:
         self.target = parse_mqtt_url(mqtt_url)
-        self.on_status = on_status
+        self.on_status, self.on_result = on_status, on_result
+        # Its own client id per process: several `hq serve` behind a proxy each hear every store.
+        client_id = f"aiwebpos-hq-web-{uuid.uuid4().hex[:8]}"
         self.client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv5)
         if self.target.username is not None:
             self.client.username_pw_set(self.target.username, self.target.password)
@@ -50,8 +51,9 @@ class BrokerListener:
             self.client.disconnect()
         self.client.loop_stop()
 
-    def publish(self, topic: str, payload: bytes) -> mqtt.MQTTMessageInfo:
-        return self.client.publish(topic, payload, qos=1)
+    def publish(self, topic: str, payload: bytes) -> bool:
+        """QoS 1 from paho's queue: sent now, or when the connection is back."""
+        return self.client.publish(topic, payload, qos=1).rc == mqtt.MQTT_ERR_SUCCESS
 
     def _on_connect(self, client: mqtt.Client, userdata: Any, flags: Any, reason: Any, props: Any) -> None:
         if reason.is_failure:
@@ -68,8 +70,12 @@ class BrokerListener:
         except msgspec.DecodeError:
             log.warning("undecodable message on %s", message.topic)
             return
-        if parts[4] == "status" and isinstance(payload, dict):
+        if not isinstance(payload, dict):
+            return
+        if parts[4] == "status":
             self._loop.call_soon_threadsafe(self._spawn, self.on_status(parts[3], payload))
+        elif parts[4] == "events" and isinstance(payload.get("payload"), dict):  # a command.result envelope
+            self._loop.call_soon_threadsafe(self._spawn, self.on_result(parts[3], payload["payload"]))
 
     def _spawn(self, work: Awaitable[None]) -> None:
         task = asyncio.ensure_future(work)
