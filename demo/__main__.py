@@ -205,7 +205,9 @@ def _banner(
         console.print(f"  store {store_id} ({STORES[store_id]}):  till {node.url}/till/?terminal=T3")
         console.print(f"      POS API {node.url}/api/v1   OpenAPI {node.url}/schema/openapi.json")
         console.print(f"      T3's receipt printer (simulated): tail -f {printers[store_id].transcript}")
-    console.print(f"  HQ          {hq.url}/hq/ — log in as admin / {HQ_ADMIN_PASSWORD}: the fleet and the dashboards")
+    console.print(
+        f"  HQ          {hq.url}/hq/ — log in as admin / {HQ_ADMIN_PASSWORD}: the fleet and the dashboards"
+    )
     console.print(f"  broker      mqtt://127.0.0.1:{broker.port} (users and passwords in {root / 'broker'})")
     console.print(f"  lakehouse   {root / 'lakehouse'} — try:")
     console.print(
