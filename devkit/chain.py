@@ -95,6 +95,7 @@ class StoreNode(Process):
                     return
             except httpx.TransportError:
                 time.sleep(0.05)
+        self.stop()  # and close its log
         raise RuntimeError("the node did not start")
 
 

@@ -66,7 +66,10 @@ class FraudScorer:
         self._wake.set()
 
     def start(self) -> None:
-        self.worker.warm()
+        # The worker's imports cost seconds of CPU: start it with the node only when there is a model to
+        # score with (else at the first batch after one arrives).
+        if self.node.models.get(FRAUD) is not None:
+            self.worker.warm()
         self._task = asyncio.create_task(self._run(), name="fraud-scorer")
 
     async def stop(self) -> None:
@@ -74,7 +77,7 @@ class FraudScorer:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-        self.worker.close()
+        await asyncio.to_thread(self.worker.close)
 
     async def _run(self) -> None:
         while True:

@@ -114,6 +114,8 @@ class ScoringProcess:
         raise RuntimeError("the scoring worker did not keep the model")
 
     def close(self) -> None:
+        """Stop the worker and wait for it (a batch in progress is dropped: its events go out unscored
+        when their hold runs out, and it is scored again at the next start)."""
         if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
