@@ -183,15 +183,18 @@ async def test_the_fleet_follows_each_stores_retained_status(
         assert msu_row["device_problems"] == [
             {"name": "printer-front", "state": "paper_out", "detail": "out of paper"}
         ]
-        assert msu_row["last_seen"] is not None
+        online_last_seen = msu_row["last_seen"]
+        assert online_last_seen is not None
 
         # MSU-01's Last Will (or a clean goodbye): offline, its last figures kept.
         msu.publish(status_topic("MSU-01"), _status("MSU-01", False), retain=True)
         rows = await _fleet(
             client, admin, lambda r: not next(x for x in r if x["store_id"] == "MSU-01")["online"]
         )
-        msu_row = next(r for r in rows if r["store_id"] == "MSU-01")
-        assert msu_row["outbox_pending"] == 42 and msu_row["last_seen"] == msu_row["last_seen"]
+        offline = next(r for r in rows if r["store_id"] == "MSU-01")
+        # Last seen stays at the last moment it was online; the backlog it last reported is kept.
+        assert (offline["outbox_pending"], offline["last_seen"]) == (42, online_last_seen)
+        assert offline["status_at"] == "2026-11-29T08:00:00.000Z"
     finally:
         msu.close()
         ty.close()

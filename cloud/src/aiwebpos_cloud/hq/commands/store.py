@@ -17,11 +17,6 @@ async def batch(session: AsyncSession, batch_id: str) -> list[SentCommand]:
     return list(rows.scalars())
 
 
-async def recent_batches(session: AsyncSession, limit: int) -> list[SentCommand]:
-    rows = await session.execute(select(SentCommand).order_by(SentCommand.issued_at.desc()).limit(limit))
-    return list(rows.scalars())
-
-
 async def answer(session: AsyncSession, command_id: str, ok: bool, detail: str, at: str) -> bool:
     """Record a store's `command.result`; False when HQ never sent that command (another HQ, a test)."""
     sent = await session.get(SentCommand, command_id)
