@@ -22,7 +22,7 @@ from aiwebpos_cloud.hq.db.engine import make_engine, sessions
 from aiwebpos_cloud.hq.db.models import AuditEntry
 from aiwebpos_cloud.hq.settings import load_hq_settings
 from aiwebpos_contracts.status import DeviceHealth, StoreStatus
-from aiwebpos_contracts.topics import status_topic
+from aiwebpos_contracts.topics import event_topic, status_topic
 from devkit.mosquitto import MosquittoBroker
 from devkit.mqtt import MqttPeer
 
@@ -217,3 +217,46 @@ async def test_the_dashboards_are_served_behind_the_permission_matrix(client: As
     # This HQ was started without a lakehouse: a clear answer, not a 500.
     answer = await client.get("/api/v1/dashboards/sales_by_hour", headers=analyst)
     assert answer.status_code == 409 and "--lakehouse" in answer.json()["detail"]
+
+
+def _result(store_id: str, command_id: str) -> bytes:
+    """A store's `command.result` event, as its node would send it."""
+    envelope = {
+        "v": 1,
+        "event_id": str(uuid.uuid4()),
+        "type": "command.result",
+        "store_id": store_id,
+        "terminal_id": None,
+        "seq": 1,
+        "occurred_at": "2026-11-29T08:00:00.000Z",
+        "payload": {"command_id": command_id, "ok": True, "detail": ""},
+    }
+    return msgspec.json.encode(envelope)
+
+
+async def test_only_the_store_a_command_went_to_can_settle_it(
+    client: AsyncTestClient[Any], broker: MosquittoBroker
+) -> None:
+    admin = await _login(client, "admin", ADMIN_PASSWORD)
+    msu, ty = MqttPeer(broker, "MSU-01", []), MqttPeer(broker, "TY-02", [])
+    try:
+        for name, peer in (("MSU-01", msu), ("TY-02", ty)):
+            peer.publish(status_topic(name), _status(name, True), retain=True)
+        await _fleet(client, admin, lambda r: len(r) == 2)
+        body = {"prices": [{"sku": "SUGAR-25", "price_cents": 5999}], "stores": ["MSU-01"]}
+        pushed = (await client.post("/api/v1/commands/prices", json=body, headers=admin)).json()
+        [delivery] = pushed["deliveries"]
+        assert delivery["state"] == "sent"
+        path = f"/api/v1/commands/{pushed['batch_id']}"
+
+        ty.publish(event_topic("TY-02", "command.result"), _result("TY-02", delivery["command_id"]))
+        await asyncio.sleep(1.0)  # time enough for HQ to have taken it, had it been MSU-01's
+        assert (await client.get(path, headers=admin)).json()["deliveries"][0]["state"] == "sent"
+        msu.publish(event_topic("MSU-01", "command.result"), _result("MSU-01", delivery["command_id"]))
+        deadline = time.monotonic() + 20
+        while (await client.get(path, headers=admin)).json()["deliveries"][0]["state"] != "applied":
+            assert time.monotonic() < deadline
+            await asyncio.sleep(0.1)
+    finally:
+        msu.close()
+        ty.close()

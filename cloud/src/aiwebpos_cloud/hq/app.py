@@ -87,7 +87,7 @@ def create_hq_app(settings: HqSettings, extra_handlers: list[Any] | None = None)
                 str(result.get("detail", "")),
             )
             async with hq.sessions.begin() as session:
-                await answer(session, command_id, ok, detail, hq.at())
+                await answer(session, store_id, command_id, ok, detail, hq.at())
 
         listener = (
             BrokerListener(settings.mqtt_url, settings.mqtt_ca_file, on_status, on_result)

@@ -17,10 +17,13 @@ async def batch(session: AsyncSession, batch_id: str) -> list[SentCommand]:
     return list(rows.scalars())
 
 
-async def answer(session: AsyncSession, command_id: str, ok: bool, detail: str, at: str) -> bool:
-    """Record a store's `command.result`; False when HQ never sent that command (another HQ, a test)."""
+async def answer(
+    session: AsyncSession, store_id: str, command_id: str, ok: bool, detail: str, at: str
+) -> bool:
+    """Record a store's `command.result`; False when HQ never sent that command to that store (another
+    HQ, or a store answering for another: only the store a command went to may settle it)."""
     sent = await session.get(SentCommand, command_id)
-    if sent is None:
+    if sent is None or sent.store_id != store_id:
         return False
     sent.state, sent.detail, sent.answered_at = ("applied" if ok else "failed"), detail, at
     return True
