@@ -4,14 +4,11 @@ real HQ under uvicorn and a real Mosquitto carrying the stores' retained status.
 import os
 import subprocess
 import sys
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import msgspec
 import pytest
-import uvicorn
 from playwright.sync_api import Browser, expect
 
 from aiwebpos_cloud.hq.app import create_hq_app
@@ -19,8 +16,9 @@ from aiwebpos_cloud.hq.settings import load_hq_settings
 from aiwebpos_contracts.status import DeviceHealth, StoreStatus
 from aiwebpos_contracts.topics import status_topic
 from devkit.browser import chromium
-from devkit.mosquitto import MosquittoBroker, free_port
+from devkit.mosquitto import MosquittoBroker
 from devkit.mqtt import MqttPeer
+from devkit.served import served
 
 SCREENSHOTS = Path(os.environ.get("AIWEBPOS_SCREENSHOTS", "var/screenshots"))
 PASSWORD = "admin-secret-1"
@@ -42,17 +40,8 @@ def hq_url(tmp_path: Path, broker: MosquittoBroker) -> Iterator[str]:
     )
     assert done.returncode == 0, done.stderr
     settings = load_hq_settings(folder, mqtt_url=broker.url("aiwebpos-hq"))
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_hq_app(settings), port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "HQ did not start"
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
+    with served(create_hq_app(settings), "HQ") as url:
+        yield url
 
 
 def test_logging_in_and_the_fleet_page(hq_url: str, broker: MosquittoBroker, browser: Browser) -> None:

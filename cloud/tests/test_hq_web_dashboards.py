@@ -23,7 +23,6 @@ import msgspec
 import polars as pl
 import polars.selectors as cs
 import pytest
-import uvicorn
 from deltalake import write_deltalake
 from litestar import Litestar
 from litestar.di import Provide
@@ -38,7 +37,7 @@ from aiwebpos_cloud.hq.web_dashboards import DashboardController, LakeReader, da
 from aiwebpos_cloud.lakehouse.outputs import FORECASTS, FRAUD_ALERTS
 from aiwebpos_pipelines.history import generate_history
 from devkit.browser import chromium
-from devkit.mosquitto import free_port
+from devkit.served import served as serve_in_thread
 
 SCREENSHOTS = Path(os.environ.get("AIWEBPOS_SCREENSHOTS", "var/screenshots"))
 TODAY = dashboards.local_today()
@@ -359,25 +358,10 @@ async def test_queries_never_run_on_the_connection_at_the_same_time(chain: Path)
 # ---- the page in Chromium --------------------------------------------------------------------------
 
 
-class Served:
-    def __init__(self, app: Litestar) -> None:
-        self.port = free_port()
-        self.server = uvicorn.Server(uvicorn.Config(app, port=self.port, log_level="warning"))
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-        self.url = f"http://127.0.0.1:{self.port}"
-
-
 @pytest.fixture(scope="module")
-def served(app: Litestar) -> Iterator[Served]:
-    running = Served(app)
-    running.thread.start()
-    deadline = time.monotonic() + 20
-    while not running.server.started:
-        assert time.monotonic() < deadline, "the HQ app did not start"
-        time.sleep(0.02)
-    yield running
-    running.server.should_exit = True
-    running.thread.join(10)
+def hq_url(app: Litestar) -> Iterator[str]:
+    with serve_in_thread(app, "the HQ app") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -411,31 +395,31 @@ def drawn_marks(page: Page, name: str) -> list[tuple[str, str, float]]:
     return sorted((label, column, float(value)) for label, column, value in found)
 
 
-def api_body(served: Served, name: str, query: str) -> dict[str, Any]:
-    answer = httpx.get(f"{served.url}/api/v1/dashboards/{name}?{query}", timeout=30)
+def api_body(hq_url: str, name: str, query: str) -> dict[str, Any]:
+    answer = httpx.get(f"{hq_url}/api/v1/dashboards/{name}?{query}", timeout=30)
     assert answer.status_code == 200, answer.text
     body: dict[str, Any] = answer.json()
     return body
 
 
-def open_dashboards(browser: Browser, served: Served) -> Page:
+def open_dashboards(browser: Browser, hq_url: str) -> Page:
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.add_init_script("sessionStorage.setItem('hq_token', 'test-token')")  # what HQ's login leaves
-    page.goto(f"{served.url}/hq/dashboards/")
+    page.goto(f"{hq_url}/hq/dashboards/")
     expect(page.locator("#cards")).to_have_attribute("data-state", "ready", timeout=30_000)
     return page
 
 
 def test_the_page_draws_every_dashboard_follows_a_store_filter_and_downloads_a_csv(
-    served: Served, browser: Browser
+    hq_url: str, browser: Browser
 ) -> None:
-    page = open_dashboards(browser, served)
+    page = open_dashboards(browser, hq_url)
     query = page.locator("#cards").get_attribute("data-query") or ""
     assert f"date_to={dashboards.local_today()}" in query
     cards = page.locator(".card")
     expect(cards).to_have_count(len(QUERY_LAYER))
     for name in QUERY_LAYER:
-        body = api_body(served, name, query)
+        body = api_body(hq_url, name, query)
         assert drawn_marks(page, name) == expected_marks(body), name
         card = page.locator(f'[data-dashboard="{name}"]')
         if body["chart"]["kind"] == "table":
@@ -450,7 +434,7 @@ def test_the_page_draws_every_dashboard_follows_a_store_filter_and_downloads_a_c
     table = page.locator('[data-dashboard="tender_mix"] details table')
     expect(table).to_be_hidden()
     page.locator('[data-dashboard="tender_mix"] summary').click()
-    expect(table.locator("tbody tr")).to_have_count(len(api_body(served, "tender_mix", query)["rows"]))
+    expect(table.locator("tbody tr")).to_have_count(len(api_body(hq_url, "tender_mix", query)["rows"]))
 
     everyone = drawn_marks(page, "sales_by_hour")
     page.select_option("#stores", ["MSU-01"])
@@ -459,7 +443,7 @@ def test_the_page_draws_every_dashboard_follows_a_store_filter_and_downloads_a_c
     one_store = query + "&store=MSU-01"
     assert drawn_marks(page, "sales_by_hour") != everyone
     for name in QUERY_LAYER:
-        assert drawn_marks(page, name) == expected_marks(api_body(served, name, one_store)), name
+        assert drawn_marks(page, name) == expected_marks(api_body(hq_url, name, one_store)), name
     assert {label for label, _, _ in drawn_marks(page, "sales_today")} == {"MSU-01"}
 
     with page.expect_download() as downloading:
@@ -468,15 +452,15 @@ def test_the_page_draws_every_dashboard_follows_a_store_filter_and_downloads_a_c
     date_from, date_to = page.input_value("#date-from"), page.input_value("#date-to")
     assert download.suggested_filename == f"sales_by_category_{date_from}_{date_to}.csv"
     rows = pl.read_csv(download.path())
-    body = api_body(served, "sales_by_category", one_store)
+    body = api_body(hq_url, "sales_by_category", one_store)
     net_sales = body["columns"].index("net_sales_cents")
     assert rows["net_sales_cents"].to_list() == [row[net_sales] for row in body["rows"]]
     page.close()
 
 
-def test_the_page_asks_to_log_in_when_there_is_no_token(served: Served, browser: Browser) -> None:
+def test_the_page_asks_to_log_in_when_there_is_no_token(hq_url: str, browser: Browser) -> None:
     page = browser.new_page()
-    page.goto(f"{served.url}/hq/dashboards/")
+    page.goto(f"{hq_url}/hq/dashboards/")
     expect(page.locator("#message")).to_have_text("Log in to HQ first: the dashboards need your session.")
     expect(page.locator(".card")).to_have_count(0)
     page.close()

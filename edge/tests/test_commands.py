@@ -75,6 +75,30 @@ def test_a_catalog_push_creates_and_changes_products(store: Store) -> None:
     assert store.one("SELECT price_cents FROM products WHERE sku = 'COKE-2L'")[0] == 2899
 
 
+def test_the_catalog_master_decides_barcodes_and_what_is_on_sale(store: Store) -> None:
+    product = {"sku": "NEW-2", "name": "Candles 6", "price_cents": 1500, "vat_class": "standard"}
+    first = store.apply(
+        "catalog.upsert",
+        {
+            "products": [
+                {**product, "barcodes": ["6001234567899", "96385074"]},
+                {**product, "sku": "OFF-1", "active": False},
+            ]
+        },
+    )
+    assert first["ok"] is True, first
+    assert (
+        store.one("SELECT active FROM products WHERE sku = 'OFF-1'")[0] == 0
+    )  # off sale at HQ, off sale here
+    # HQ took a barcode off the product: the store drops it too, and that code no longer scans as it.
+    again = store.apply("catalog.upsert", {"products": [{**product, "barcodes": ["96385074"]}]})
+    assert again["ok"] is True, again
+    codes = store.conn.execute(
+        "SELECT code FROM barcodes JOIN products ON products.id = barcodes.product_id WHERE sku = 'NEW-2'"
+    ).fetchall()
+    assert [c[0] for c in codes] == ["96385074"]
+
+
 def test_a_command_applies_once_and_a_bad_one_changes_nothing(store: Store) -> None:
     command_id = str(uuid7())
     store.apply("price.set", {"prices": [{"sku": "SUGAR-25", "price_cents": 6100}]}, command_id)

@@ -3,7 +3,6 @@ transactions the fraud model flagged, with their reasons. The node runs in this 
 with a settable clock, so that five weeks of sales can happen in a few seconds."""
 
 import os
-import threading
 import time
 from collections.abc import Iterator
 from datetime import timedelta
@@ -11,7 +10,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 from catalog_codes import COKE_2L, MAIZE_10KG, SUGAR
 from edge_support import START, USERS
 from forecast_kit import DAYS, sugar_a_day, train_forecaster, use_forecaster
@@ -25,7 +23,7 @@ from aiwebpos_edge.node import Node
 from aiwebpos_edge.scoring.registry import LoadedModel
 from aiwebpos_edge.settings import NodeSettings
 from aiwebpos_models.fraud import FraudModel
-from devkit.mosquitto import free_port
+from devkit.served import served as serve_in_thread
 
 SCREENSHOTS = Path(os.environ.get("AIWEBPOS_SCREENSHOTS", "var/screenshots"))
 
@@ -33,13 +31,7 @@ SCREENSHOTS = Path(os.environ.get("AIWEBPOS_SCREENSHOTS", "var/screenshots"))
 class Served:
     def __init__(self, settings: NodeSettings, clock: SettableClock) -> None:
         self.app = create_app(settings, clock)
-        self.port = free_port()
-        self.server = uvicorn.Server(uvicorn.Config(self.app, port=self.port, log_level="warning"))
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        self.url = ""
 
     @property
     def node(self) -> Node:
@@ -49,16 +41,9 @@ class Served:
 
 @pytest.fixture
 def served(node_settings: NodeSettings, demo_catalog: None) -> Iterator[Served]:
-    clock = SettableClock(START)
-    running = Served(node_settings, clock)
-    running.thread.start()
-    deadline = time.monotonic() + 20
-    while not running.server.started:
-        assert time.monotonic() < deadline, "the node did not start"
-        time.sleep(0.02)
-    yield running
-    running.server.should_exit = True
-    running.thread.join(10)
+    running = Served(node_settings, SettableClock(START))
+    with serve_in_thread(running.app, "the node") as running.url:
+        yield running
 
 
 class Till:

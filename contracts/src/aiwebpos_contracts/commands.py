@@ -30,6 +30,10 @@ class PriceSet(msgspec.Struct, kw_only=True):
     price_cents: int
 
 
+# The roles a store node knows (its permission matrix is the node's own).
+STORE_ROLES: tuple[str, ...] = ("admin", "cashier", "manager", "analyst", "logistics", "hr")
+
+
 class UserUpsert(msgspec.Struct, kw_only=True):
     username: str
     roles: list[str]

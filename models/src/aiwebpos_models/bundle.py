@@ -7,11 +7,10 @@ property a store node needs before it loads a model that came over the network (
 """
 
 import json
+import types
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
-
-import skops.io as sio
 
 MANIFEST = "manifest.json"
 FORMAT = "aiwebpos-bundle/1"
@@ -25,6 +24,14 @@ TRUSTED_TYPES: tuple[str, ...] = (
 )
 
 
+def sio() -> "types.ModuleType":
+    """skops.io, imported when a bundle is first saved or loaded: importing it walks every estimator
+    scikit-learn has (seconds of CPU), which a store node that has no model yet should not pay at start."""
+    import skops.io
+
+    return skops.io
+
+
 class BundleError(ValueError):
     """A folder that is not a loadable bundle (missing files, unknown format, untrusted types)."""
 
@@ -33,7 +40,7 @@ def save_bundle(folder: Path, estimators: Mapping[str, Any], manifest: Mapping[s
     """Write `estimators` (name → sklearn object) and `manifest` into `folder` (created); returns it."""
     folder.mkdir(parents=True, exist_ok=True)
     for name, estimator in estimators.items():
-        sio.dump(estimator, folder / f"{name}.skops")
+        sio().dump(estimator, folder / f"{name}.skops")
     whole = {"format": FORMAT, **manifest, "estimators": sorted(estimators)}
     (folder / MANIFEST).write_text(json.dumps(whole, indent=2, sort_keys=True, default=str))
     return folder
@@ -57,8 +64,8 @@ def load_bundle(folder: Path) -> tuple[dict[str, Any], dict[str, Any]]:
         path = folder / f"{name}.skops"
         if not path.is_file():
             raise BundleError(f"{folder}: the manifest names {name}.skops, which is missing")
-        untrusted = [t for t in sio.get_untrusted_types(file=path) if t not in TRUSTED_TYPES]
+        untrusted = [t for t in sio().get_untrusted_types(file=path) if t not in TRUSTED_TYPES]
         if untrusted:
             raise BundleError(f"{path.name} holds types this node does not trust: {', '.join(untrusted)}")
-        estimators[name] = sio.load(path, trusted=list(TRUSTED_TYPES))
+        estimators[name] = sio().load(path, trusted=list(TRUSTED_TYPES))
     return estimators, manifest

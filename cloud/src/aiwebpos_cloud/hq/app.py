@@ -1,4 +1,4 @@
-"""The HQ web app: login, the fleet, (dashboards, remote management), over HQ's database and the broker."""
+"""The HQ web app: login, the fleet, dashboards and remote management, over HQ's database and the broker."""
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -18,6 +18,8 @@ from aiwebpos_cloud.hq import audit
 from aiwebpos_cloud.hq.auth.guard import permission_guard
 from aiwebpos_cloud.hq.auth.routes import AuthController, UserController
 from aiwebpos_cloud.hq.auth.tokens import load_or_create_secret
+from aiwebpos_cloud.hq.catalog.routes import CatalogController
+from aiwebpos_cloud.hq.commands import service as commands
 from aiwebpos_cloud.hq.commands.routes import CommandController
 from aiwebpos_cloud.hq.commands.store import answer
 from aiwebpos_cloud.hq.db.engine import make_engine, migrate, sessions
@@ -62,7 +64,10 @@ def provide_hq(state: State) -> Hq:
 
 def internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
     if isinstance(exc, HTTPException):
-        return Response({"status_code": exc.status_code, "detail": exc.detail}, status_code=exc.status_code)
+        body: dict[str, Any] = {"status_code": exc.status_code, "detail": exc.detail}
+        if exc.extra:  # what exactly a request got wrong (the field and why), for a clear 400
+            body["extra"] = exc.extra
+        return Response(body, status_code=exc.status_code)
     request.logger.exception("unexpected error")
     return Response({"status_code": 500, "detail": "internal error"}, status_code=500)
 
@@ -89,8 +94,19 @@ def create_hq_app(settings: HqSettings, extra_handlers: list[Any] | None = None)
             async with hq.sessions.begin() as session:
                 await answer(session, store_id, command_id, ok, detail, hq.at())
 
+        async def on_sent(command_id: str) -> None:
+            async with hq.sessions.begin() as session:
+                await commands.mark_sent(session, command_id)
+
+        async def on_connected() -> None:
+            assert listener is not None
+            async with hq.sessions() as session:
+                await commands.resend_queued(session, listener.publish, listener.in_flight())
+
         listener = (
-            BrokerListener(settings.mqtt_url, settings.mqtt_ca_file, on_status, on_result)
+            BrokerListener(
+                settings.mqtt_url, settings.mqtt_ca_file, on_status, on_result, on_sent, on_connected
+            )
             if settings.mqtt_url
             else None
         )
@@ -117,6 +133,7 @@ def create_hq_app(settings: HqSettings, extra_handlers: list[Any] | None = None)
             UserController,
             FleetController,
             CommandController,
+            CatalogController,
             DashboardController,
             dashboards_static(),
             *(extra_handlers or []),

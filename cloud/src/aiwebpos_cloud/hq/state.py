@@ -25,8 +25,9 @@ class Hq:
     sessions: async_sessionmaker[AsyncSession]
     secret: bytes
     now: Callable[[], datetime] = utc_now
-    # Hands a command to the broker (True when it took it); without a broker nothing leaves HQ.
-    publish: Callable[[str, bytes], bool] = lambda topic, payload: False
+    # Hands a command (topic, payload, command_id) to the broker's client; without a broker nothing
+    # leaves HQ and the command stays queued.
+    publish: Callable[[str, bytes, str], None] = lambda topic, payload, command_id: None
 
     @property
     def token_ttl(self) -> timedelta:

@@ -11,8 +11,6 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from aiwebpos_models.bundle import MANIFEST, BundleError, load_bundle, read_manifest
-from aiwebpos_models.forecast.model import DemandForecaster
-from aiwebpos_models.fraud import FraudModel
 
 FRAUD, FORECAST, PRICING = "aiwebpos-fraud", "aiwebpos-forecast", "aiwebpos-pricing"
 
@@ -51,6 +49,10 @@ def _bundle_folder(root: Path) -> Path:
 
 def load_model(name: str, folder: Path) -> Any:
     """The scoring object of model `name` from its bundle folder; ArtifactError when it does not load."""
+    # scikit-learn is imported with the first model, not with the node: seconds of a Pi's CPU at start.
+    from aiwebpos_models.forecast.model import DemandForecaster
+    from aiwebpos_models.fraud import FraudModel
+
     try:
         if name == FRAUD:
             return FraudModel.load(folder)

@@ -12,13 +12,15 @@ day, in a worker thread, and kept; stock on hand is read fresh for every suggest
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
 from aiwebpos_models.demand import daily_demand
-from aiwebpos_models.forecast.model import DemandForecaster
 from aiwebpos_models.reorder import suggest_orders
+
+if TYPE_CHECKING:  # its module imports scikit-learn, which the node loads with its first model only
+    from aiwebpos_models.forecast.model import DemandForecaster
 
 HISTORY_DAYS = 120  # what the features look back on: 16 weeks of weekdays, 8 weeks of levels
 HORIZON = 28
@@ -90,7 +92,7 @@ def products_frame(history: History, today: date) -> pl.DataFrame:
 
 
 def forecast(
-    model: DemandForecaster, history: History, store_id: str, timezone: str, today: date
+    model: "DemandForecaster", history: History, store_id: str, timezone: str, today: date
 ) -> pl.DataFrame:
     """(store_id, sku, date, forecast) from today over the model's horizon; empty with no history."""
     products = products_frame(history, today)
@@ -144,7 +146,7 @@ def per_product(forecast_rows: pl.DataFrame, products: pl.DataFrame, days: int) 
 
 
 def suggestions(
-    model: DemandForecaster, forecast_rows: pl.DataFrame, products: pl.DataFrame, store_id: str
+    model: "DemandForecaster", forecast_rows: pl.DataFrame, products: pl.DataFrame, store_id: str
 ) -> pl.DataFrame:
     """One row per forecast SKU: stock, cover and the order that brings it back to its reorder point."""
     if forecast_rows.is_empty():

@@ -21,6 +21,8 @@ Handler = Callable[[Tx, bytes, Any], list[str]]  # → the sessions it ended
 
 
 def _catalog(tx: Tx, secret: bytes, body: CatalogUpsert) -> list[str]:
+    """HQ's catalog master is the truth: a product takes the master's fields, barcodes included (one
+    HQ removed goes here too), and a product new here but off sale at HQ arrives off sale."""
     for p in body.products:
         existing = catalog.by_sku(tx.conn, p.sku)
         if existing is None:
@@ -38,6 +40,8 @@ def _catalog(tx: Tx, secret: bytes, body: CatalogUpsert) -> list[str]:
                     plu=p.plu,
                 ),
             )
+            if not p.active:
+                change_product(tx, HQ, p.sku, ProductChange(active=False))
         else:
             change_product(
                 tx,
@@ -52,6 +56,7 @@ def _catalog(tx: Tx, secret: bytes, body: CatalogUpsert) -> list[str]:
                     plu=p.plu,
                     active=p.active,
                     add_barcodes=[c for c in p.barcodes if c not in existing.barcodes],
+                    remove_barcodes=[c for c in existing.barcodes if c not in p.barcodes],
                 ),
             )
     return []

@@ -77,7 +77,8 @@ class CommandInbox:
 
     def on_message(self, client: mqtt.Client, userdata: Any, message: mqtt.MQTTMessage) -> None:
         """paho's network thread: hand the message to the event loop."""
-        if self._loop is None:
+        if self._loop is None:  # not acknowledged: the broker sends it again on the next connection
+            log.warning("command arrived before the node was ready; it will come again")
             return
         payload, mid, qos = bytes(message.payload), message.mid, message.qos
         self._loop.call_soon_threadsafe(self._start, payload, mid, qos)

@@ -43,5 +43,6 @@ def start_sync(node: Node) -> SyncRunner:
     # client, login or reconnect loop to keep alive.
     publisher.models = ModelUpdater(settings, node.store_id, node.clock, node.models, publisher.status_soon)
     node.sync = publisher
+    publisher.bind(asyncio.get_running_loop())
     task = asyncio.ensure_future(connection.run(publisher.session))
     return SyncRunner(publisher, task)

@@ -111,15 +111,22 @@ class OutboxPublisher:
             self.acked.append(seq)
         self._window_free.set()
 
+    def bind(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Before the first connection: a persistent session's queued commands arrive right behind the
+        CONNACK, on paho's thread, before `session` runs; with no loop to hand them to they were lost
+        until the next reconnect."""
+        self._loop = loop
+        self.commands.bind(loop)
+        if self.models is not None:
+            self.models.bind(loop)
+
     async def session(self) -> None:
         """Runs while connected; cancelled when the connection drops."""
-        self._loop = asyncio.get_running_loop()
+        self.bind(asyncio.get_running_loop())
         self.inflight.clear()  # a new connection: start again from the outbox
         self.cursor, self.rewind_to = None, None
-        self.commands.bind(self._loop)
         self.connection.client.subscribe(commands_topic(self.node.store_id), qos=1)
         if self.models is not None:
-            self.models.bind(self._loop)
             self.connection.client.subscribe(model_topic("+"), qos=1)
         await self.publish_status()
         await asyncio.gather(self._pump(), self._flush_acks(), self._status_loop())

@@ -13,12 +13,11 @@ measure it (precision@k), they do not fit it.
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
 import polars as pl
-from sklearn.ensemble import IsolationForest
 
 from aiwebpos_models.bundle import load_bundle, save_bundle
 from aiwebpos_models.fraud.rules import (
@@ -32,6 +31,9 @@ from aiwebpos_models.fraud.rules import (
 from aiwebpos_models.fraud.shifts import SHIFT_FEATURES, shift_features
 from aiwebpos_models.fraud.transactions import TRANSACTION_FEATURES
 
+if TYPE_CHECKING:  # imported where a forest is fitted: a store node that only scores loads it with its model
+    from sklearn.ensemble import IsolationForest
+
 MODEL_KIND = "fraud"
 _PERCENTILES = np.linspace(0.0, 1.0, 201)
 _REASONS_FROM_ANOMALY = 2
@@ -44,7 +46,7 @@ class Part:
     features: tuple[str, ...]
     rules: tuple[Rule, ...]
     thresholds: dict[str, float]
-    forest: IsolationForest | None = None
+    forest: "IsolationForest | None" = None
     quantiles: list[float] = field(default_factory=list)  # anomaly values at _PERCENTILES
     medians: list[float] = field(default_factory=list)
     spreads: list[float] = field(default_factory=list)
@@ -67,6 +69,8 @@ class Part:
 
     def fit(self, frame: pl.DataFrame, seed: int, trees: int) -> None:
         x = self.matrix(frame)
+        from sklearn.ensemble import IsolationForest
+
         self.forest = IsolationForest(n_estimators=trees, random_state=seed, n_jobs=1).fit(x)
         anomaly = -self.forest.score_samples(x)
         self.quantiles = np.quantile(anomaly, _PERCENTILES).tolist()

@@ -10,6 +10,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "fleet.read": frozenset({"admin", "manager", "analyst", "logistics"}),
     "dashboards.read": frozenset({"admin", "manager", "analyst"}),
     "commands.read": frozenset({"admin", "manager", "logistics"}),
+    "catalog.read": frozenset({"admin", "manager", "analyst", "logistics"}),  # the master, price lists
+    "catalog.edit": frozenset({"admin", "manager"}),
     "catalog.push": frozenset({"admin", "manager"}),  # products and prices, to stores
     "settings.push": frozenset({"admin"}),  # VAT rates, discount limits
     "store_users.push": frozenset({"admin", "hr"}),  # users and roles at the stores

@@ -1,7 +1,7 @@
 """Pushing to stores: one command per store (its own `command_id`, so each store applies it once and
 answers it), recorded before it is published, audited, and followed up by the stores' answers."""
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Sequence, Set
 from typing import Any
 
 import msgspec
@@ -15,7 +15,9 @@ from aiwebpos_contracts import uuid7
 from aiwebpos_contracts.commands import COMMAND_BODIES, Command
 from aiwebpos_contracts.topics import commands_topic
 
-Publish = Callable[[str, bytes], bool]  # topic, payload → handed to the broker's client
+# topic, payload, command_id: handed to the broker's client, which reports each PUBACK by command_id.
+Publish = Callable[[str, bytes, str], None]
+SECRET_FIELDS = frozenset({"password", "pin"})
 
 
 async def targets(session: AsyncSession, stores: Sequence[str] | None) -> list[str]:
@@ -53,12 +55,30 @@ async def push(
     at: str,
     ip: str | None = None,
 ) -> str:
-    """Send `body` to the stores; return the batch id the results are followed by."""
+    """Send the same `body` to the stores; return the batch id the results are followed by."""
     check_body(command_type, body)
     to = await targets(session, stores)
+    return await push_each(
+        session, publish, command_type=command_type, bodies=[(s, body) for s in to], actor=actor, at=at, ip=ip
+    )
+
+
+async def push_each(
+    session: AsyncSession,
+    publish: Publish,
+    *,
+    command_type: str,
+    bodies: Sequence[tuple[str, dict[str, Any]]],
+    actor: str,
+    at: str,
+    ip: str | None = None,
+) -> str:
+    """Send each store its own bodies (its own prices, a big catalog in parts) in one batch; the
+    stores are known already. Each body is its own command, applied and answered on its own."""
     batch_id = str(uuid7())
     sent: list[SentCommand] = []
-    for store_id in to:
+    for store_id, body in bodies:
+        check_body(command_type, body)
         row = SentCommand(
             command_id=str(uuid7()),
             batch_id=batch_id,
@@ -72,16 +92,70 @@ async def push(
         )
         session.add(row)
         sent.append(row)
+    shown: dict[str, list[dict[str, Any]]] = {}
+    for store_id, body in bodies:
+        shown.setdefault(store_id, []).append(redacted(body))
+    same = len({msgspec.json.encode(b) for b in shown.values()}) == 1 and len(bodies) == len(shown)
     await audit.record(
-        session, at, actor, "command.pushed", ip, batch_id=batch_id, type=command_type, stores=to, body=body
+        session,
+        at,
+        actor,
+        "command.pushed",
+        ip,
+        batch_id=batch_id,
+        type=command_type,
+        stores=sorted(shown),
+        body=redacted(bodies[0][1]) if same else _summary(command_type, shown),
     )
     await session.flush()
     for row in sent:
         command = Command(
-            command_id=row.command_id, type=command_type, issued_at=at, body=body, issued_by=actor
+            command_id=row.command_id, type=command_type, issued_at=at, body=row.body, issued_by=actor
         )
         # The broker keeps it for a store that is offline (its session is persistent): "sent" means the
-        # broker has it; the store's `command.result` turns it into applied or failed.
-        if publish(commands_topic(row.store_id), msgspec.json.encode(command)):
-            row.state = "sent"
+        # broker has acknowledged it; the store's `command.result` turns it into applied or failed.
+        publish(commands_topic(row.store_id), msgspec.json.encode(command), row.command_id)
     return batch_id
+
+
+def _summary(command_type: str, shown: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+    """What the audit keeps of a push whose stores got different bodies: all of it, except that a
+    catalog is counted rather than copied (the master's own audit has each product's change)."""
+    if command_type != "catalog.upsert":
+        return shown
+    return {s: sum(len(b.get("products", [])) for b in bodies) for s, bodies in shown.items()}
+
+
+def redacted(body: dict[str, Any]) -> dict[str, Any]:
+    """A body as HQ shows and audits it: a user's password and PIN never leave the push itself."""
+    return {k: ("(set)" if k in SECRET_FIELDS and v is not None else v) for k, v in body.items()}
+
+
+async def mark_sent(session: AsyncSession, command_id: str) -> None:
+    """The broker has it. From here on HQ keeps only the body as shown (no password or PIN): the
+    broker holds what the store still has to receive."""
+    row = await store.command(session, command_id)
+    if row is None:
+        return
+    row.body = redacted(row.body)
+    if row.state == "queued":  # a fast store may have answered already
+        row.state = "sent"
+
+
+async def resend_queued(session: AsyncSession, publish: Publish, skip: Set[str]) -> int:
+    """Publish again every command the broker never acknowledged (HQ stopped, or the broker was away),
+    except those `skip` names (still on their way). The store applies each once whatever happens."""
+    count = 0
+    for row in await store.queued(session):
+        if row.command_id in skip:
+            continue
+        command = Command(
+            command_id=row.command_id,
+            type=row.type,
+            issued_at=row.issued_at,
+            body=row.body,
+            issued_by=row.issued_by,
+        )
+        publish(commands_topic(row.store_id), msgspec.json.encode(command), row.command_id)
+        count += 1
+    return count

@@ -1,6 +1,8 @@
 """SQL of remote management: the commands HQ sent, one row per store, and what each store answered."""
 
-from sqlalchemy import select
+from typing import Any
+
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aiwebpos_cloud.hq.db.models import SentCommand, StoreSeen
@@ -27,3 +29,43 @@ async def answer(
         return False
     sent.state, sent.detail, sent.answered_at = ("applied" if ok else "failed"), detail, at
     return True
+
+
+async def queued(session: AsyncSession) -> list[SentCommand]:
+    """Commands the broker has not acknowledged yet, oldest first."""
+    rows = await session.execute(
+        select(SentCommand).where(SentCommand.state == "queued").order_by(SentCommand.command_id)
+    )
+    return list(rows.scalars())
+
+
+async def command(session: AsyncSession, command_id: str) -> SentCommand | None:
+    return await session.get(SentCommand, command_id)
+
+
+async def recent(session: AsyncSession, limit: int) -> list[dict[str, Any]]:
+    """The latest pushes, newest first, each with how many of its stores are in which state."""
+    latest = (
+        select(SentCommand.batch_id, func.max(SentCommand.issued_at).label("at"))
+        .group_by(SentCommand.batch_id)
+        .order_by(func.max(SentCommand.issued_at).desc(), SentCommand.batch_id.desc())
+        .limit(limit)
+        .subquery()
+    )
+    rows = await session.execute(select(SentCommand).join(latest, SentCommand.batch_id == latest.c.batch_id))
+    batches: dict[str, dict[str, Any]] = {}
+    for row in rows.scalars():
+        batch = batches.setdefault(
+            row.batch_id,
+            {
+                "batch_id": row.batch_id,
+                "type": row.type,
+                "issued_by": row.issued_by,
+                "issued_at": row.issued_at,
+                "stores": 0,
+                "states": {},
+            },
+        )
+        batch["stores"] += 1
+        batch["states"][row.state] = batch["states"].get(row.state, 0) + 1
+    return sorted(batches.values(), key=lambda b: (b["issued_at"], b["batch_id"]), reverse=True)

@@ -68,3 +68,48 @@ class SentCommand(Base):
     state: Mapped[str] = mapped_column(String(16), default="queued")  # queued, sent, applied, failed
     detail: Mapped[str] = mapped_column(Text, default="")
     answered_at: Mapped[str | None] = mapped_column(String(32), nullable=True)
+
+
+class MasterProduct(Base):
+    """The chain's catalog master: what every store sells, at its base price (VAT inclusive, lisente)."""
+
+    __tablename__ = "hq_products"
+
+    sku: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    price_cents: Mapped[int] = mapped_column(Integer)
+    vat_class: Mapped[str] = mapped_column(String(16))
+    unit: Mapped[str] = mapped_column(String(8), default="each")
+    category: Mapped[str] = mapped_column(String(100), default="")
+    barcodes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    plu: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    updated_at: Mapped[str] = mapped_column(String(32))
+    updated_by: Mapped[str] = mapped_column(String(64))
+
+
+class PriceList(Base):
+    """Prices that differ from the master for a group of stores (town against rural, say)."""
+
+    __tablename__ = "hq_price_lists"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    description: Mapped[str] = mapped_column(String(200), default="")
+    updated_at: Mapped[str] = mapped_column(String(32))
+
+
+class PriceListPrice(Base):
+    __tablename__ = "hq_price_list_prices"
+
+    price_list: Mapped[str] = mapped_column(String(64), primary_key=True)
+    sku: Mapped[str] = mapped_column(String(64), primary_key=True)
+    price_cents: Mapped[int] = mapped_column(Integer)
+
+
+class StorePriceList(Base):
+    """Which price list a store sells by (a store without one sells at the master's prices)."""
+
+    __tablename__ = "hq_store_price_lists"
+
+    store_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    price_list: Mapped[str] = mapped_column(String(64))

@@ -1,0 +1,82 @@
+"""The catalog master's use cases: price lists checked against the master and the fleet, each store's
+prices, and the push that sends every store the master at its own prices."""
+
+from litestar.exceptions import ClientException
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from aiwebpos_cloud.hq.catalog import rules, store
+from aiwebpos_cloud.hq.catalog.models import CatalogPush, PriceListIn, PriceListOut, StorePrice
+from aiwebpos_cloud.hq.commands import service as commands
+from aiwebpos_cloud.hq.db.models import PriceList
+
+# A store applies a catalog push in one transaction per command: a 300,000-product master goes out in
+# parts so that no store holds its database for minutes, and a part that fails says which.
+PRODUCTS_PER_COMMAND = 2_000
+
+
+async def price_list_out(session: AsyncSession, row: PriceList) -> PriceListOut:
+    return PriceListOut(
+        name=row.name,
+        description=row.description,
+        prices=await store.list_prices(session, row.name),
+        stores=await store.list_stores(session, row.name),
+        updated_at=row.updated_at,
+    )
+
+
+async def save_price_list(session: AsyncSession, name: str, data: PriceListIn, at: str) -> bool:
+    prices = rules.checked_prices(data.prices, await store.all_skus(session))
+    stores = await commands.targets(session, data.stores) if data.stores else []
+    return await store.save_price_list(session, name, data.description, prices, stores, at)
+
+
+async def store_prices(session: AsyncSession, store_id: str) -> list[StorePrice]:
+    list_name = (await store.store_lists(session, [store_id])).get(store_id)
+    overrides = (await store.overrides_by_list(session, [list_name]))[list_name] if list_name else {}
+    return [
+        StorePrice(
+            sku=p.sku,
+            name=p.name,
+            master_cents=p.price_cents,
+            price_cents=overrides.get(p.sku, p.price_cents),
+            price_list=list_name if p.sku in overrides else None,
+        )
+        for p in await store.products_by_sku(session, None)
+    ]
+
+
+async def push_catalog(
+    session: AsyncSession,
+    publish: commands.Publish,
+    data: CatalogPush,
+    *,
+    actor: str,
+    at: str,
+    ip: str | None,
+) -> str:
+    """One batch: each store the chosen products (all by default) at its own prices, in parts."""
+    to = await commands.targets(session, data.stores)
+    rows = await store.products_by_sku(session, data.skus)
+    missing = sorted(set(data.skus or ()) - {r.sku for r in rows})
+    if missing or not rows:
+        raise ClientException(
+            f"not in the catalog master: {', '.join(missing[:10])}"
+            if missing
+            else "the catalog master is empty"
+        )
+    products = [(r.sku, store.as_product(r)) for r in rows]
+    lists = await store.store_lists(session, to)
+    overrides = await store.overrides_by_list(session, sorted(set(lists.values())))
+    bodies = [
+        (
+            store_id,
+            rules.upsert_body(
+                products[i : i + PRODUCTS_PER_COMMAND], overrides.get(lists.get(store_id, ""), {})
+            ),
+        )
+        for store_id in to
+        for i in range(0, len(products), PRODUCTS_PER_COMMAND)
+    ]
+    return await commands.push_each(
+        session, publish, command_type="catalog.upsert", bodies=bodies, actor=actor, at=at, ip=ip
+    )
