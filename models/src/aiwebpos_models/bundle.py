@@ -7,7 +7,6 @@ property a store node needs before it loads a model that came over the network (
 """
 
 import json
-import types
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -24,7 +23,7 @@ TRUSTED_TYPES: tuple[str, ...] = (
 )
 
 
-def sio() -> "types.ModuleType":
+def sio() -> Any:  # skops has no type hints
     """skops.io, imported when a bundle is first saved or loaded: importing it walks every estimator
     scikit-learn has (seconds of CPU), which a store node that has no model yet should not pay at start."""
     import skops.io
