@@ -4,14 +4,21 @@ real Mosquitto."""
 
 import asyncio
 import time
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
+import pytest
+from cloud_factories import Store
 from hq_support import ADMIN_PASSWORD, fleet, login, result, status, until
 from litestar.testing import AsyncTestClient
 from sqlalchemy import select
 
+from aiwebpos_cloud.hq.app import create_hq_app
 from aiwebpos_cloud.hq.db.engine import make_engine, sessions
 from aiwebpos_cloud.hq.db.models import AuditEntry
+from aiwebpos_cloud.hq.settings import load_hq_settings
+from aiwebpos_cloud.lakehouse.writer import LakehouseWriter
 from aiwebpos_contracts.status import DeviceHealth
 from aiwebpos_contracts.topics import event_topic, status_topic
 from devkit.mosquitto import MosquittoBroker
@@ -169,3 +176,32 @@ async def test_only_the_store_a_command_went_to_can_settle_it(
     finally:
         msu.close()
         ty.close()
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_the_fleet_shows_the_events_a_store_sent_that_never_reached_the_lakehouse(
+    hq_dir: Path, broker: MosquittoBroker, tmp_path: Path
+) -> None:
+    lakehouse = tmp_path / "lakehouse"
+    store, other = Store("MSU-01", start=datetime.now(UTC)), Store("TY-02", start=datetime.now(UTC))
+    events = [store.sale() for _ in range(12)]
+    LakehouseWriter(lakehouse).write(
+        events[:3] + events[5:9] + events[10:] + [other.sale() for _ in range(3)]
+    )
+    settings = load_hq_settings(hq_dir, mqtt_url=broker.url("aiwebpos-hq"), lakehouse=str(lakehouse))
+    peers = [MqttPeer(broker, s, []) for s in ("MSU-01", "TY-02")]
+    try:
+        for peer, name in zip(peers, ("MSU-01", "TY-02"), strict=True):
+            peer.publish(status_topic(name), status(name, True), retain=True)
+        async with AsyncTestClient(app=create_hq_app(settings)) as hq:
+            admin = await login(hq, "admin", ADMIN_PASSWORD)
+            rows = {r["store_id"]: r for r in await fleet(hq, admin, lambda r: len(r) == 2)}
+    finally:
+        for peer in peers:
+            peer.close()
+    assert rows["MSU-01"]["missing_events"] == 3
+    assert rows["MSU-01"]["seq_gaps"] == [
+        {"first_missing": 4, "last_missing": 5, "missing": 2},
+        {"first_missing": 10, "last_missing": 10, "missing": 1},
+    ]
+    assert (rows["TY-02"]["missing_events"], rows["TY-02"]["seq_gaps"]) == (0, [])

@@ -256,6 +256,9 @@ async def test_the_downloads_are_the_dashboards_frame_as_csv_and_parquet(
         ("/api/v1/dashboards/tender_mix?date_to=yesterday", 400, "write it as YYYY-MM-DD"),
         ("/api/v1/dashboards/tender_mix?date_from=2026-11-20&date_to=2026-11-01", 400, "swap the two dates"),
         ("/api/v1/dashboards/tender_mix/export?format=xlsx", 400, "'xlsx' is not offered: ask for csv"),
+        ("/api/v1/dashboards/tender_mix?store=ZZ-99", 400, "no store ZZ-99 in the lakehouse"),
+        ("/api/v1/dashboards/tender_mix/export?store=ZZ-99", 400, "no store ZZ-99 in the lakehouse"),
+        ("/api/v1/dashboards/sales_by_category?category=Jewellery", 400, "no category 'Jewellery'"),
     ],
 )
 async def test_bad_input_is_refused_with_what_to_fix(

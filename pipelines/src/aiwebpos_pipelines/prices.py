@@ -8,25 +8,15 @@ lakehouse's one writer. HQ pushes the approved prices to the stores as `price.se
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal
 
 import polars as pl
 
+from aiwebpos_cloud.lakehouse.decisions import RECOMMENDATIONS, Decision, price_decision_rows
 from aiwebpos_cloud.lakehouse.tables import PRICE_DECISIONS
 from aiwebpos_cloud.lakehouse.writer import LakehouseWriter
 from aiwebpos_pipelines import lake
 
-Decision = Literal["approved", "rejected"]
-
-LIST = """
-    SELECT r.recommendation_id, r.store_id, r.sku, p.name, r.kind, r.current_price_cents,
-           r.recommended_price_cents, r.change_pct, r.reason,
-           coalesce(d.decision, r.status) AS status, d.decided_by, d.decided_at
-    FROM price_recommendations r
-    LEFT JOIN price_decisions d USING (recommendation_id)
-    LEFT JOIN products p ON p.sku = r.sku
-    ORDER BY r.kind, abs(r.expected_margin_change_cents) DESC
-"""
+__all__ = ["Decision", "UnknownRecommendation", "decide", "recommendations"]
 
 
 class UnknownRecommendation(ValueError):
@@ -35,7 +25,7 @@ class UnknownRecommendation(ValueError):
 
 def recommendations(lakehouse: Path) -> pl.DataFrame:
     """The current recommendations with their status: proposed, approved or rejected."""
-    return lake.frames(lakehouse, {"r": LIST})["r"]
+    return lake.frames(lakehouse, {"r": RECOMMENDATIONS})["r"]
 
 
 def decide(
@@ -50,17 +40,6 @@ def decide(
         raise UnknownRecommendation(
             f"no current price recommendation {', '.join(missing)} (see `aiwebpos-pipelines prices list`)"
         )
-    rows = found.select(
-        "recommendation_id",
-        pl.lit(decision).alias("decision"),
-        pl.lit(by).alias("decided_by"),
-        pl.lit(datetime.now(UTC)).dt.cast_time_unit("us").alias("decided_at"),
-        pl.lit(note, dtype=pl.String).alias("note"),
-        "store_id",
-        "sku",
-        "kind",
-        "current_price_cents",
-        "recommended_price_cents",
-    )
-    LakehouseWriter(lakehouse).upsert(PRICE_DECISIONS, rows.to_arrow())
+    rows = price_decision_rows(found, decision, by, note, datetime.now(UTC))
+    LakehouseWriter(lakehouse).upsert(PRICE_DECISIONS, rows)
     return found

@@ -23,9 +23,11 @@ from aiwebpos_cloud.hq.commands import service as commands
 from aiwebpos_cloud.hq.commands.routes import CommandController
 from aiwebpos_cloud.hq.commands.store import answer
 from aiwebpos_cloud.hq.db.engine import make_engine, migrate, sessions
+from aiwebpos_cloud.hq.fleet.gaps import GapWatch
 from aiwebpos_cloud.hq.fleet.listener import BrokerListener
 from aiwebpos_cloud.hq.fleet.routes import FleetController
 from aiwebpos_cloud.hq.fleet.store import save_status
+from aiwebpos_cloud.hq.reviews.routes import ReviewController
 from aiwebpos_cloud.hq.settings import HqSettings
 from aiwebpos_cloud.hq.state import Hq, HqDep
 from aiwebpos_cloud.hq.web_dashboards import DashboardController, LakeReader, dashboards_static
@@ -80,6 +82,7 @@ def create_hq_app(settings: HqSettings, extra_handlers: list[Any] | None = None)
         hq = Hq(settings, engine, sessions(engine), load_or_create_secret(settings.secret_path))
         app.state.hq = hq
         app.state.lake = LakeReader(Path(settings.lakehouse)) if settings.lakehouse else None
+        app.state.gaps = GapWatch(Path(settings.lakehouse)) if settings.lakehouse else None
 
         async def on_status(store_id: str, status: dict[str, Any]) -> None:
             async with hq.sessions.begin() as session:
@@ -134,6 +137,7 @@ def create_hq_app(settings: HqSettings, extra_handlers: list[Any] | None = None)
             FleetController,
             CommandController,
             CatalogController,
+            ReviewController,
             DashboardController,
             dashboards_static(),
             *(extra_handlers or []),

@@ -15,6 +15,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "catalog.push": frozenset({"admin", "manager"}),  # products and prices, to stores
     "settings.push": frozenset({"admin"}),  # VAT rates, discount limits
     "store_users.push": frozenset({"admin", "hr"}),  # users and roles at the stores
+    "reviews.read": frozenset({"admin", "manager", "analyst"}),  # price proposals, fraud alerts
+    "prices.decide": frozenset({"admin", "manager"}),  # approve or reject the pricing model's proposals
+    "fraud.review": frozenset({"admin", "manager"}),  # confirm or dismiss the fraud model's alerts
     "users.manage": frozenset({"admin"}),  # HQ's own users
     "audit.read": frozenset({"admin"}),
 }

@@ -145,3 +145,12 @@ async def overrides_by_list(session: AsyncSession, names: Sequence[str]) -> dict
     for row in rows.scalars():
         found[row.price_list][row.sku] = row.price_cents
     return found
+
+
+async def set_price(session: AsyncSession, sku: str, price_cents: int, at: str, actor: str) -> bool:
+    """The master's price of `sku`; False when the master does not hold it."""
+    row = await session.get(MasterProduct, sku)
+    if row is None:
+        return False
+    row.price_cents, row.updated_at, row.updated_by = price_cents, at, actor
+    return True

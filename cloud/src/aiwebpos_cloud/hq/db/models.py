@@ -113,3 +113,17 @@ class StorePriceList(Base):
 
     store_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     price_list: Mapped[str] = mapped_column(String(64))
+
+
+class FraudReview(Base):
+    """A reviewer's verdict on a fraud alert: fraud (also a label in the lakehouse) or not fraud."""
+
+    __tablename__ = "hq_fraud_reviews"
+
+    store_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)  # sale, return, cancel, drawer, shift
+    ref: Mapped[str] = mapped_column(String(64), primary_key=True)
+    verdict: Mapped[str] = mapped_column(String(16))  # fraud, not_fraud
+    note: Mapped[str] = mapped_column(Text, default="")
+    reviewed_by: Mapped[str] = mapped_column(String(64))
+    reviewed_at: Mapped[str] = mapped_column(String(32))

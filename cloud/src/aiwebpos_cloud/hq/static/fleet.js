@@ -13,6 +13,13 @@ async function showFleet() {
       row.insertCell().textContent = s.online ? "online" : "offline";
       row.insertCell().textContent = hq.when(s.last_seen);
       row.insertCell().textContent = s.outbox_pending === null ? "–" : `${s.outbox_pending} events`;
+      const gaps = row.insertCell();
+      if (s.missing_events === null) gaps.textContent = "–";
+      else if (!s.missing_events) gaps.textContent = "none";
+      else {
+        gaps.textContent = `${s.missing_events} events (seq ${s.seq_gaps.map((g) => g.first_missing === g.last_missing ? g.first_missing : `${g.first_missing}–${g.last_missing}`).join(", ")})`;
+        gaps.className = "problem";
+      }
       row.insertCell().textContent = s.software_version || "–";
       row.insertCell().textContent = (s.models.map((m) => `${m.name.replace("aiwebpos-", "")} v${m.version}`).join(", ") || "none")
         + (s.model_problems.length ? ` (refused: ${s.model_problems.map((p) => p.reason).join("; ")})` : "");

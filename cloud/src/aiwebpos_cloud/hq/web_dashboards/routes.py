@@ -16,7 +16,7 @@ from aiwebpos_cloud.hq import dashboards
 from aiwebpos_cloud.hq.dashboards import Filters
 from aiwebpos_cloud.hq.web_dashboards import choices
 from aiwebpos_cloud.hq.web_dashboards.catalog import DASHBOARDS, Chart, Dashboard
-from aiwebpos_cloud.hq.web_dashboards.reader import LakeDep
+from aiwebpos_cloud.hq.web_dashboards.reader import LakeDep, LakeReader
 
 PERMISSION = "dashboards.read"
 DEFAULT_DAYS = 28
@@ -82,6 +82,29 @@ def dashboard_named(name: str) -> Dashboard:
         raise NotFoundException(f"there is no dashboard {name!r}: choose one of {offered}") from None
 
 
+async def checked(lake: LakeReader, filters: Filters) -> Filters:
+    """The filters, or a 400 naming a store or category the lakehouse has never seen (a typo would
+    otherwise show as a day without sales)."""
+    if not filters.store_ids and not filters.category:
+        return filters
+    stores, categories = await lake.run(
+        lambda c: (
+            {s.store_id for s in choices.stores(c)},
+            set(choices.categories(c)) if filters.category else set(),
+        )
+    )
+    unknown = sorted(set(filters.store_ids or ()) - stores)
+    if unknown:
+        raise ValidationException(
+            f"no store {', '.join(unknown)} in the lakehouse: choose from /api/v1/dashboards/filters"
+        )
+    if filters.category and filters.category not in categories:
+        raise ValidationException(
+            f"no category {filters.category!r} in the catalog: choose from /api/v1/dashboards/filters"
+        )
+    return filters
+
+
 def json_rows(frame: pl.DataFrame) -> list[tuple[Any, ...]]:
     # decimals (units, VAT rates) as JSON numbers for the charts, rather than msgspec's strings
     return frame.with_columns(cs.decimal().cast(pl.Float64)).rows()
@@ -106,6 +129,7 @@ class DashboardController(Controller):
         self, lake: LakeDep, name: FromPath[str], filters: NamedDependency[Filters]
     ) -> DashboardRows:
         dashboard = dashboard_named(name)
+        await checked(lake, filters)
         frame = await lake.run(lambda c: dashboard.compute(c, filters))
         return DashboardRows(
             dashboard.name,
@@ -128,6 +152,7 @@ class DashboardController(Controller):
         dashboard = dashboard_named(name)
         if file_format not in EXPORTS:
             raise ValidationException(f"format {file_format!r} is not offered: ask for csv or parquet")
+        await checked(lake, filters)
         frame = await lake.run(lambda c: dashboard.compute(c, filters))
         content = dashboards.to_csv(frame) if file_format == "csv" else dashboards.to_parquet(frame)
         filename = f"{name}_{filters.date_from}_{filters.date_to}.{file_format}"
