@@ -4,6 +4,7 @@ local midnight. Each dashboard runs twice: on a bare `query.connect` connection 
 live) and on `dashboards.connect` with rollups built through the middle of the period (rollups, then
 the live tail), and must give the same answer both ways."""
 
+import asyncio
 import io
 import shutil
 import statistics
@@ -17,14 +18,17 @@ from typing import Any
 import duckdb
 import polars as pl
 import pytest
+from click.testing import CliRunner
 from cloud_factories import Store
 from cloud_support import derive
 from deltalake import DeltaTable, write_deltalake
 from polars.testing import assert_frame_equal
 
+from aiwebpos_cloud.cli import main
 from aiwebpos_cloud.hq import dashboards
 from aiwebpos_cloud.hq.dashboards import Filters
 from aiwebpos_cloud.hq.dashboards.rollups import read_state
+from aiwebpos_cloud.hq.dashboards.schedule import RollupSchedule
 from aiwebpos_cloud.hq.dashboards.tables import ROLLUP_STATE
 from aiwebpos_cloud.lakehouse.outputs import FORECASTS, FRAUD_ALERTS
 from aiwebpos_cloud.lakehouse.query import connect as connect_lakehouse
@@ -759,3 +763,38 @@ def test_rollups_of_an_older_layout_are_ignored_until_rebuilt(tmp_path: Path) ->
     assert dashboards.refresh_rollups(lakehouse, through=date(2026, 11, 23)).full
     with dashboards.connect(lakehouse) as opened:
         assert dashboards.basket_stats(opened, day)["receipts"].to_list() == [3]
+
+
+def test_the_rollups_command_rolls_up_with_progress_and_then_has_nothing_to_do(
+    tmp_path: Path, chain: Chain
+) -> None:
+    lakehouse = tmp_path / "lakehouse"
+    shutil.copytree(chain.lakehouse, lakehouse)
+    shutil.rmtree(ROLLUP_STATE.path(lakehouse), ignore_errors=True)  # as if never rolled up
+    args = ["hq", "rollups", "--lakehouse", str(lakehouse), "--through", str(ROLLED_THROUGH)]
+    first = CliRunner().invoke(main, args)
+    assert first.exit_code == 0, first.output
+    assert f"rollups through {ROLLED_THROUGH}" in first.output and "2025-1" in first.output
+    state = read_state(lakehouse)
+    assert state is not None and state.through == ROLLED_THROUGH
+    again = CliRunner().invoke(main, args)
+    assert again.exit_code == 0 and "months none needed it" in again.output
+    bare = CliRunner().invoke(main, ["hq", "rollups", "--lakehouse", str(tmp_path / "nothing")])
+    assert bare.exit_code != 0 and "not a lakehouse yet" in bare.output
+
+
+async def test_hq_serve_keeps_the_rollups_fresh_by_itself(tmp_path: Path, chain: Chain) -> None:
+    lakehouse = tmp_path / "lakehouse"
+    shutil.copytree(chain.lakehouse, lakehouse)
+    shutil.rmtree(ROLLUP_STATE.path(lakehouse), ignore_errors=True)
+    schedule = RollupSchedule(lakehouse, every_seconds=0.05, first_after_seconds=0)
+    schedule.start()
+    try:
+        deadline = asyncio.get_running_loop().time() + 60
+        while schedule.refreshed < 2:
+            assert asyncio.get_running_loop().time() < deadline, "the rollups were not refreshed twice"
+            await asyncio.sleep(0.05)
+    finally:
+        await schedule.stop()
+    state = read_state(lakehouse)
+    assert state is not None and state.through == dashboards.local_today() - timedelta(days=1)

@@ -22,6 +22,7 @@ from aiwebpos_cloud.hq.catalog.routes import CatalogController
 from aiwebpos_cloud.hq.commands import service as commands
 from aiwebpos_cloud.hq.commands.routes import CommandController
 from aiwebpos_cloud.hq.commands.store import answer
+from aiwebpos_cloud.hq.dashboards.schedule import RollupSchedule
 from aiwebpos_cloud.hq.db.engine import make_engine, migrate, sessions
 from aiwebpos_cloud.hq.fleet.gaps import GapWatch
 from aiwebpos_cloud.hq.fleet.listener import BrokerListener
@@ -83,6 +84,14 @@ def create_hq_app(settings: HqSettings, extra_handlers: list[Any] | None = None)
         app.state.hq = hq
         app.state.lake = LakeReader(Path(settings.lakehouse)) if settings.lakehouse else None
         app.state.gaps = GapWatch(Path(settings.lakehouse)) if settings.lakehouse else None
+        rollups = (
+            RollupSchedule(Path(settings.lakehouse), settings.rollup_minutes * 60)
+            if settings.lakehouse and settings.rollup_minutes > 0
+            else None
+        )
+        app.state.rollups = rollups
+        if rollups is not None:
+            rollups.start()
 
         async def on_status(store_id: str, status: dict[str, Any]) -> None:
             async with hq.sessions.begin() as session:
@@ -119,6 +128,8 @@ def create_hq_app(settings: HqSettings, extra_handlers: list[Any] | None = None)
         try:
             yield
         finally:
+            if rollups is not None:
+                await rollups.stop()
             if listener is not None:
                 listener.stop()
             if app.state.lake is not None:

@@ -2,6 +2,7 @@
 
 import asyncio
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -102,3 +103,36 @@ def serve(
         port=port,
     )
     uvicorn.run(create_hq_app(settings), host=host, port=port, log_level="warning")
+
+
+@hq.command()
+@click.option(
+    "--lakehouse", required=True, type=click.Path(file_okay=False, path_type=Path), help="The lakehouse."
+)
+@click.option(
+    "--through",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="The last day to roll up (default: yesterday in Lesotho, the last complete day).",
+)
+@click.option("--full", is_flag=True, help="Recompute every month (after restoring a backup, say).")
+def rollups(lakehouse: Path, through: Any, full: bool) -> None:
+    """Bring the dashboards' daily rollups up to date (`hq serve` also does it every hour by default)."""
+    from rich.progress import Progress
+
+    from aiwebpos_cloud.hq.dashboards.rollups import refresh_rollups
+
+    if not (lakehouse / "events").is_dir():
+        raise click.ClickException(f"{lakehouse} is not a lakehouse yet (no events table)")
+    with Progress(transient=True) as progress:
+        task = progress.add_task("rolling up months", total=None)
+        report = refresh_rollups(
+            lakehouse,
+            through.date() if through else None,
+            full=full,
+            progress=lambda done, total: progress.update(task, completed=done, total=total),
+        )
+    months = ", ".join(m.strftime("%Y-%m") for m in report.months) or "none needed it"
+    click.echo(
+        f"rollups through {report.through}: {report.rows:,} rows, months {months} ({report.seconds:.1f} s)"
+    )

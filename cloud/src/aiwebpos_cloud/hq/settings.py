@@ -20,6 +20,8 @@ class HqSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     host: str = "127.0.0.1"
     port: int = 8100
     token_ttl_minutes: int = 12 * 60
+    # How often `hq serve` refreshes the dashboards' rollups (0: never; `hq rollups` from a timer does).
+    rollup_minutes: float = 60
 
     @property
     def url(self) -> str:
