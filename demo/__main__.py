@@ -5,6 +5,7 @@ lakehouse, an MLflow server and a Prefect server where a year of the chain's his
 import argparse
 import asyncio
 import contextlib
+import csv
 import shutil
 import signal
 import time
@@ -14,6 +15,8 @@ from rich.console import Console
 from rich.table import Table
 
 from aiwebpos_cloud.releases.signing import generate_key_pair
+from aiwebpos_edge.barcodes import make_gtin
+from aiwebpos_edge.demo.catalog import DEMO_PRODUCTS
 from aiwebpos_edge.demo.seed import Login, seed_demo_store
 from aiwebpos_edge.demo.tills import SimulatedTill
 from aiwebpos_edge.settings import load_settings
@@ -67,7 +70,12 @@ async def run(root: Path, pace: float, history: tuple[int, int]) -> None:
             children.append(ingest)
             broker.wait_subscribed("ingest-1")
             hq = HqServer(
-                root / "hq", root / "lakehouse", broker.url("aiwebpos-hq"), HQ_ADMIN_PASSWORD, root / "logs"
+                root / "hq",
+                root / "lakehouse",
+                broker.url("aiwebpos-hq"),
+                HQ_ADMIN_PASSWORD,
+                root / "logs",
+                catalog=_demo_catalog_csv(root / "demo-catalog.csv"),
             )
             await asyncio.to_thread(hq.start)
             children.append(hq)
@@ -188,6 +196,16 @@ def _counter_printer(data_dir: Path) -> NetworkPrinterSimulator:
     return printer
 
 
+def _demo_catalog_csv(path: Path) -> Path:
+    """The stores' demo grocery as a catalog file, for HQ's catalog master."""
+    with path.open("w", newline="") as handle:
+        out = csv.writer(handle)
+        out.writerow(("sku", "name", "price_cents", "vat_class", "unit", "category", "barcodes", "plu"))
+        for sku, name, price, vat_class, unit, category, body, plu in DEMO_PRODUCTS:
+            out.writerow((sku, name, price, vat_class, unit, category, make_gtin(body) if body else "", plu))
+    return path
+
+
 def _banner(
     console: Console,
     root: Path,
@@ -206,7 +224,8 @@ def _banner(
         console.print(f"      POS API {node.url}/api/v1   OpenAPI {node.url}/schema/openapi.json")
         console.print(f"      T3's receipt printer (simulated): tail -f {printers[store_id].transcript}")
     console.print(
-        f"  HQ          {hq.url}/hq/ — log in as admin / {HQ_ADMIN_PASSWORD}: the fleet and the dashboards"
+        f"  HQ          {hq.url}/hq/ — log in as admin / {HQ_ADMIN_PASSWORD}: the fleet, the catalog master"
+        " and pushes, reviews, the dashboards"
     )
     console.print(f"  broker      mqtt://127.0.0.1:{broker.port} (users and passwords in {root / 'broker'})")
     console.print(f"  lakehouse   {root / 'lakehouse'} — try:")

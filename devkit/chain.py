@@ -130,9 +130,21 @@ class HqServer(Process):
     """`aiwebpos-cloud hq serve` on a free port, its folder made by `hq init` with an admin."""
 
     def __init__(
-        self, data_dir: Path, lakehouse: Path, mqtt_url: str, admin_password: str, log_dir: Path
+        self,
+        data_dir: Path,
+        lakehouse: Path,
+        mqtt_url: str,
+        admin_password: str,
+        log_dir: Path,
+        catalog: Path | None = None,
     ) -> None:
-        self.data_dir, self.port, self.admin_password = data_dir, free_port(), admin_password
+        """`catalog`: a CSV imported into the catalog master before HQ serves."""
+        self.data_dir, self.port, self.admin_password, self.catalog = (
+            data_dir,
+            free_port(),
+            admin_password,
+            catalog,
+        )
         folders = ["--data-dir", str(data_dir), "--lakehouse", str(lakehouse)]
         args = ["aiwebpos-cloud", "hq", "serve", *folders, "--mqtt-url", mqtt_url, "--port", str(self.port)]
         super().__init__(args, log_dir / "hq.log", own_session=True)
@@ -144,6 +156,9 @@ class HqServer(Process):
     def start(self) -> None:
         init = [str(BIN / "aiwebpos-cloud"), "hq", "init", "--data-dir", str(self.data_dir)]
         subprocess.run([*init, "--admin-password", self.admin_password], check=True, capture_output=True)
+        if self.catalog is not None:
+            load = [str(BIN / "aiwebpos-cloud"), "hq", "catalog-import", "--data-dir", str(self.data_dir)]
+            subprocess.run([*load, str(self.catalog)], check=True, capture_output=True)
         super().start()
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:

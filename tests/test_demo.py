@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 
 from aiwebpos_edge.barcodes import make_gtin
+from aiwebpos_edge.demo.catalog import DEMO_PRODUCTS
 
 MILK_1L = make_gtin("600555100017")  # in the demo grocery, M21.99
 ROOT = Path(__file__).resolve().parents[1]
@@ -71,6 +72,8 @@ def test_the_demo_starts_sells_prints_and_stops_cleanly(tmp_path: Path) -> None:
             }:
                 assert time.monotonic() < deadline, http.get("/api/v1/fleet/").json()
                 time.sleep(0.5)
+            master = http.get("/api/v1/catalog/products", params={"limit": 1}).json()
+            assert master["total"] == len(DEMO_PRODUCTS)  # the stores' grocery is HQ's catalog master
 
         with httpx.Client(base_url=base, timeout=10) as http:
             assert http.get("/till/?terminal=T3").status_code == 200

@@ -5,6 +5,7 @@ prices; store users and settings pushed; a push outlives a broker that is away a
 The stores here are plain MQTT clients logged in as the stores: what a node does with each command is
 tested with real nodes in tests/test_hq_price_push.py and edge/tests."""
 
+import asyncio
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from datetime import date, timedelta
@@ -13,14 +14,16 @@ from typing import Any
 
 import msgspec
 import pytest
+from click.testing import CliRunner
 from hq_support import ADMIN_PASSWORD, fleet, login, result, status, until
 from litestar.testing import AsyncTestClient
 from sqlalchemy import select
 
+from aiwebpos_cloud.cli import main
 from aiwebpos_cloud.hq.app import create_hq_app
 from aiwebpos_cloud.hq.catalog import service as catalog_service
 from aiwebpos_cloud.hq.db.engine import make_engine, sessions
-from aiwebpos_cloud.hq.db.models import AuditEntry, SentCommand
+from aiwebpos_cloud.hq.db.models import AuditEntry, MasterProduct, SentCommand
 from aiwebpos_cloud.hq.settings import load_hq_settings
 from aiwebpos_contracts.commands import Command
 from aiwebpos_contracts.topics import commands_topic, event_topic, status_topic
@@ -281,3 +284,43 @@ async def test_a_push_made_while_the_broker_is_away_goes_out_when_it_is_back_eve
             event_topic("MSU-01", "command.result"), result("MSU-01", first["deliveries"][0]["command_id"])
         )
         await until(hq, batch, admin, lambda b: b["deliveries"][0]["state"] == "applied")
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_catalog_file_fills_the_master_all_or_nothing(hq_dir: Path, tmp_path: Path) -> None:
+    header = "sku,name,price_cents,vat_class,unit,category,barcodes,plu\n"
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        header
+        + "MAIZE-10,Maize meal 10 kg,13999,zero,each,Staples,6001234567899,\n"
+        + "COKE-2L,Coke 2 l,2999,standard,each,Drinks,6001234567891,\n"  # wrong check digit
+        + "MAIZE-10,Maize again,100,zero,each,Staples,,\n"  # the same SKU twice
+        + "TOMATO-KG,Tomatoes,1999,zero,kg,Fresh,,12\n"
+    )
+    refused = CliRunner().invoke(main, ["hq", "catalog-import", "--data-dir", str(hq_dir), str(bad)])
+    assert refused.exit_code != 0
+    assert "line 3: barcode 6001234567891 has a wrong check digit" in refused.output
+    assert "line 4: SKU MAIZE-10 is in the file twice" in refused.output
+    good = tmp_path / "good.csv"
+    good.write_text(
+        header
+        + "MAIZE-10,Maize meal 10 kg,13999,zero,each,Staples,6001234567899,\n"
+        + "COKE-2L,Coke 2 l,2999,standard,each,Drinks,96385074,\n"
+        + "TOMATO-KG,Tomatoes,1999,zero,kg,Fresh,,12\n"
+    )
+    done = CliRunner().invoke(main, ["hq", "catalog-import", "--data-dir", str(hq_dir), str(good)])
+    assert done.exit_code == 0, done.output
+    assert "3 products in the catalog master" in done.output
+
+    async def master() -> list[tuple[str, int, str, list[str]]]:
+        engine = make_engine(load_hq_settings(hq_dir).url)
+        async with sessions(engine)() as session:
+            rows = (await session.execute(select(MasterProduct).order_by(MasterProduct.sku))).scalars().all()
+        await engine.dispose()
+        return [(r.sku, r.price_cents, r.unit, r.barcodes) for r in rows]
+
+    assert asyncio.run(master()) == [
+        ("COKE-2L", 2999, "each", ["96385074"]),
+        ("MAIZE-10", 13999, "each", ["6001234567899"]),
+        ("TOMATO-KG", 1999, "kg", []),
+    ]

@@ -136,3 +136,43 @@ def rollups(lakehouse: Path, through: Any, full: bool) -> None:
     click.echo(
         f"rollups through {report.through}: {report.rows:,} rows, months {months} ({report.seconds:.1f} s)"
     )
+
+
+async def _import(settings: Any, path: Path, progress: Any) -> Any:
+    from aiwebpos_cloud.hq.catalog.importer import import_file
+    from aiwebpos_cloud.hq.db.engine import make_engine, migrate, sessions
+    from aiwebpos_cloud.hq.state import iso, utc_now
+
+    engine = make_engine(settings.url)
+    try:
+        await migrate(engine)
+        return await import_file(sessions(engine), path, iso(utc_now()), "import", progress)
+    finally:
+        await engine.dispose()
+
+
+@hq.command("catalog-import")
+@DATA_DIR
+@DATABASE
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def catalog_import(data_dir: Path, database_url: str | None, file: Path) -> None:
+    """Add or update products of the catalog master from FILE.csv, all or nothing (then push them from
+    the Catalog page, or POST /api/v1/catalog/push)."""
+    from rich.progress import Progress
+
+    if not data_dir.is_dir():
+        raise click.ClickException(f"{data_dir} is not an HQ folder: run `aiwebpos-cloud hq init` first")
+    settings = load_hq_settings(data_dir, database_url=database_url)
+    try:
+        with Progress(transient=True) as progress:
+            task = progress.add_task("saving products", total=None)
+            checked = asyncio.run(
+                _import(
+                    settings, file, lambda done, total: progress.update(task, completed=done, total=total)
+                )
+            )
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if checked.errors:
+        raise click.ClickException("nothing imported:\n" + "\n".join(checked.errors))
+    click.echo(f"{len(checked.products):,} products in the catalog master")
