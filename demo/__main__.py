@@ -43,11 +43,12 @@ def main() -> None:
     parser.add_argument("--pace", type=float, default=2.0, help="mean seconds between sales at each till")
     parser.add_argument("--history-days", type=int, default=365, help="days of history the models learn from")
     parser.add_argument("--history-skus", type=int, default=150, help="SKUs in the history's catalog")
+    parser.add_argument("--history-stores", type=int, default=3, help="stores in the history (MPT-03 onwards)")
     args = parser.parse_args()
-    asyncio.run(run(args.dir.resolve(), args.pace, (args.history_days, args.history_skus)))
+    asyncio.run(run(args.dir.resolve(), args.pace, (args.history_days, args.history_skus, args.history_stores)))
 
 
-async def run(root: Path, pace: float, history: tuple[int, int]) -> None:
+async def run(root: Path, pace: float, history: tuple[int, int, int]) -> None:
     console = Console()
     shutil.rmtree(root, ignore_errors=True)  # every demo starts from the same fresh chain
     (root / "logs").mkdir(parents=True)
@@ -158,6 +159,7 @@ def _models(
     prefect_server: PrefectServer,
     days: int,
     skus: int,
+    stores: int,
     release_to: dict[str, str],
 ) -> Process:
     """History, training and the deployments (demo/models.py), against the two servers."""
@@ -165,7 +167,7 @@ def _models(
     return Process(
         [
             *("python", "-m", "demo.models", "--lakehouse", lakehouse, "--mlflow-uri", mlflow_server.url),
-            *("--days", str(days), "--skus", str(skus)),
+            *("--days", str(days), "--skus", str(skus), "--stores", str(stores)),
         ],
         root / "logs" / "models.log",
         env={**prefect_env(root / "prefect"), "PREFECT_API_URL": prefect_server.api_url, **release_to},

@@ -9,12 +9,14 @@ from pathlib import Path
 
 import msgspec
 import pytest
+from hq_support import result
 from playwright.sync_api import Browser, expect
 
 from aiwebpos_cloud.hq.app import create_hq_app
 from aiwebpos_cloud.hq.settings import load_hq_settings
+from aiwebpos_contracts.commands import Command
 from aiwebpos_contracts.status import DeviceHealth, StoreStatus
-from aiwebpos_contracts.topics import status_topic
+from aiwebpos_contracts.topics import commands_topic, event_topic, status_topic
 from devkit.browser import chromium
 from devkit.mosquitto import MosquittoBroker
 from devkit.mqtt import MqttPeer
@@ -90,3 +92,78 @@ def test_logging_in_and_the_fleet_page(hq_url: str, broker: MosquittoBroker, bro
     finally:
         for peer in stores.values():
             peer.close()
+
+
+def test_the_store_settings_page_pushes_a_user_and_limits_and_shows_each_stores_answer(
+    hq_url: str, broker: MosquittoBroker, browser: Browser
+) -> None:
+    stores = {name: MqttPeer(broker, name, [commands_topic(name)]) for name in ("MSU-01", "TY-02")}
+    try:
+        for name, peer in stores.items():
+            peer.publish(
+                status_topic(name), msgspec.json.encode(StoreStatus(store_id=name, online=True)), retain=True
+            )
+        page = browser.new_page(viewport={"width": 1280, "height": 1000})
+        page.goto(f"{hq_url}/hq/")
+        page.get_by_label("Username").fill("admin")
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Log in").click()
+        page.get_by_role("link", name="Store settings").click()
+        expect(page).to_have_url(f"{hq_url}/hq/stores.html")
+
+        # A new cashier at MSU-01 only; a PIN too short is refused with the reason.
+        page.locator("#stores").get_by_label("MSU-01").check()
+        page.get_by_label("Username").fill("lineo")
+        page.locator("#roles").get_by_label("cashier").check()
+        page.get_by_label("Password (needed for a new user)").fill("lineo-pass-1")
+        page.get_by_label("Till PIN (4 to 8 digits)").fill("12")
+        page.get_by_role("button", name="Push user").click()
+        expect(page.locator("#message")).to_have_text("a PIN is 4 to 8 digits")
+        page.get_by_label("Till PIN (4 to 8 digits)").fill("4321")
+        page.get_by_role("button", name="Push user").click()
+        expect(page.locator('#deliveries tr[data-store="MSU-01"]')).to_be_visible()
+        [command] = wait_for_commands(stores["MSU-01"], "MSU-01", 1)
+        assert (command.type, command.body["username"], command.body["pin"]) == (
+            "user.upsert",
+            "lineo",
+            "4321",
+        )
+        stores["MSU-01"].publish(
+            event_topic("MSU-01", "command.result"), result("MSU-01", command.command_id, ok=True)
+        )
+        expect(page.locator('#deliveries tr[data-store="MSU-01"] td').nth(1)).to_have_text(
+            "applied", timeout=15_000
+        )
+        expect(page.locator("#push-summary")).to_have_text("user.upsert: every store has answered")
+
+        # A discount limit for every store (none ticked): TY-02 refuses it, and the page says why.
+        page.locator("#stores").get_by_label("MSU-01").uncheck()
+        page.get_by_label("Discount without a manager (%)").fill("12.5")
+        page.get_by_role("button", name="Push limits").click()
+        expect(page.locator("#deliveries tbody tr")).to_have_count(2)
+        for name, ok in (("MSU-01", True), ("TY-02", False)):
+            config = wait_for_commands(stores[name], name, 2 if name == "MSU-01" else 1)[-1]
+            assert config.body == {"discount_limit_percent": "12.5"}
+            stores[name].publish(
+                event_topic(name, "command.result"),
+                result(name, config.command_id, ok=ok, detail="" if ok else "bad setting: no"),
+            )
+        expect(page.locator('#deliveries tr[data-store="TY-02"] td').nth(1)).to_have_text(
+            "failed", timeout=15_000
+        )
+        expect(page.locator('#deliveries tr[data-store="TY-02"] td').nth(2)).to_have_text("bad setting: no")
+        expect(page.locator("#recent tbody tr")).to_have_count(2)
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / "hq-store-settings.png"), full_page=True)
+        page.close()
+    finally:
+        for peer in stores.values():
+            peer.close()
+
+
+def wait_for_commands(peer: MqttPeer, store_id: str, count: int) -> list[Command]:
+    def got() -> list[Command]:
+        return [msgspec.json.decode(m.payload, type=Command) for m in peer.received(commands_topic(store_id))]
+
+    peer.wait_for(lambda: len(got()) >= count, what=f"{count} commands at {store_id}")
+    return got()

@@ -4,7 +4,7 @@
 const push = {
   async storePicker(element) {
     const stores = await hq.api("/fleet/");
-    element.replaceChildren();
+    element.querySelectorAll("label").forEach((label) => label.remove());  // the legend stays
     for (const s of stores) {
       const label = document.createElement("label");
       const box = document.createElement("input");
