@@ -43,9 +43,13 @@ def main() -> None:
     parser.add_argument("--pace", type=float, default=2.0, help="mean seconds between sales at each till")
     parser.add_argument("--history-days", type=int, default=365, help="days of history the models learn from")
     parser.add_argument("--history-skus", type=int, default=150, help="SKUs in the history's catalog")
-    parser.add_argument("--history-stores", type=int, default=3, help="stores in the history (MPT-03 onwards)")
+    parser.add_argument(
+        "--history-stores", type=int, default=3, help="stores in the history (MPT-03 onwards)"
+    )
     args = parser.parse_args()
-    asyncio.run(run(args.dir.resolve(), args.pace, (args.history_days, args.history_skus, args.history_stores)))
+    asyncio.run(
+        run(args.dir.resolve(), args.pace, (args.history_days, args.history_skus, args.history_stores))
+    )
 
 
 async def run(root: Path, pace: float, history: tuple[int, int, int]) -> None:
@@ -62,14 +66,20 @@ async def run(root: Path, pace: float, history: tuple[int, int, int]) -> None:
     # The key that signs model releases; the stores trust its public half (their node settings).
     key_file, public_key = generate_key_pair(root / "release-keys")
     try:
-        with console.status("starting the broker, the ingest and two store nodes…"):
+        # MLflow and Prefect take the longest to come up: they start first and in the background.
+        mlflow_server = MlflowServer(root / "mlflow", root / "logs")
+        prefect_server = PrefectServer(root / "prefect", root / "logs")
+        children += [mlflow_server, prefect_server]
+        mlops = asyncio.gather(
+            asyncio.to_thread(mlflow_server.start), asyncio.to_thread(prefect_server.start)
+        )
+        with console.status("starting the broker, the ingest, HQ and two store nodes…"):
             broker.start()
             ingest = Ingest(
                 root / "lakehouse", broker.url("aiwebpos-ingest"), "ingest-1", root / "logs", own_session=True
             )
             ingest.start()
             children.append(ingest)
-            broker.wait_subscribed("ingest-1")
             hq = HqServer(
                 root / "hq",
                 root / "lakehouse",
@@ -78,24 +88,22 @@ async def run(root: Path, pace: float, history: tuple[int, int, int]) -> None:
                 root / "logs",
                 catalog=_demo_catalog_csv(root / "demo-catalog.csv"),
             )
-            await asyncio.to_thread(hq.start)
             children.append(hq)
             for store_id in STORES:
                 logins = seed_demo_store(load_settings(root / store_id), store_id)
                 printers[store_id] = _counter_printer(root / store_id)
-                node = StoreNode(
+                nodes[store_id] = StoreNode(
                     root / store_id, broker.url(store_id), own_session=True, model_public_key=public_key
                 )
-                children.append(node)
-                await asyncio.to_thread(node.start)
-                nodes[store_id] = node
-        with console.status("starting MLflow and Prefect…"):
-            mlflow_server = MlflowServer(root / "mlflow", root / "logs")
-            prefect_server = PrefectServer(root / "prefect", root / "logs")
-            children += [mlflow_server, prefect_server]
+                children.append(nodes[store_id])
+            # The nodes keep what they sell until the ingest listens: they may start beside it.
             await asyncio.gather(
-                asyncio.to_thread(mlflow_server.start), asyncio.to_thread(prefect_server.start)
+                asyncio.to_thread(broker.wait_subscribed, "ingest-1"),
+                asyncio.to_thread(hq.start),
+                *(asyncio.to_thread(node.start) for node in nodes.values()),
             )
+        with console.status("waiting for MLflow and Prefect…"):
+            await mlops
         releases = ReleaseServer(root / "releases", root / "logs")
         children.append(releases)
         releases.start()

@@ -41,7 +41,7 @@ def wait_for_line(
 def test_the_demo_starts_sells_prints_and_stops_cleanly(tmp_path: Path) -> None:
     env = os.environ | {"COLUMNS": "200", "TERM": "dumb"}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "demo", "--dir", str(tmp_path / "demo"), "--pace", "0.5", *SMALL_HISTORY],
+        [sys.executable, "-m", "demo", "--dir", str(tmp_path / "demo"), "--pace", "2", *SMALL_HISTORY],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
