@@ -16,7 +16,9 @@ from devkit.mosquitto import free_port
 def served(app: Any, what: str = "the app") -> Iterator[str]:
     """Serve `app` until the block ends; yields its base URL."""
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, port=port, log_level="warning"))
+    # Open event streams (a till page's device events) would hold a graceful shutdown for ever: cut them.
+    config = uvicorn.Config(app, port=port, log_level="warning", timeout_graceful_shutdown=1)
+    server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20

@@ -1,12 +1,15 @@
 """The peripherals of till T1 for tests: simulated scanner, scale and pole display on pseudo-terminals,
-a simulated network receipt printer, and a node started with them in its node.toml."""
+a simulated network receipt printer, and a node started with them in its node.toml (the node's app
+under uvicorn in this process: it starts in a fraction of a second, a process in several)."""
 
+from contextlib import ExitStack
 from pathlib import Path
 
-from aiwebpos_edge.settings import NodeSettings
-from devkit.chain import StoreNode
+from aiwebpos_edge.app import create_app
+from aiwebpos_edge.settings import NodeSettings, load_settings
 from devkit.printer_sim import NetworkPrinterSimulator
 from devkit.serial_sim import PoleDisplaySimulator, ScannerSimulator, ToledoScaleSimulator
+from devkit.served import served
 
 PROFILES_DIR = Path(__file__).resolve().parents[2] / "firmware_config" / "printers"
 
@@ -43,9 +46,16 @@ display = {{ path = "{self.display.path}" }}
         self.printer.close()
 
 
-def start_node(settings: NodeSettings, rig: Rig, mqtt_url: str | None = None) -> StoreNode:
+class RunningNode:
+    def __init__(self, settings: NodeSettings) -> None:
+        self._running = ExitStack()
+        self.url = self._running.enter_context(served(create_app(settings), "the node"))
+
+    def stop(self) -> None:
+        self._running.close()
+
+
+def start_node(settings: NodeSettings, rig: Rig, mqtt_url: str | None = None) -> RunningNode:
     data_dir = Path(settings.data_dir)
     (data_dir / "node.toml").write_text(rig.node_toml(), encoding="utf-8")
-    node = StoreNode(data_dir, mqtt_url=mqtt_url)
-    node.start()
-    return node
+    return RunningNode(load_settings(data_dir, mqtt_url=mqtt_url))

@@ -12,25 +12,24 @@ import httpx
 import msgspec
 import pytest
 from catalog_codes import COKE_2L, MILK_1L
-from device_rig import Rig, start_node
+from device_rig import Rig, RunningNode, start_node
 from edge_support import USERS
 
 from aiwebpos_edge.settings import NodeSettings
-from devkit.chain import StoreNode
 from devkit.mosquitto import MosquittoBroker
 from devkit.mqtt import MqttPeer
 from devkit.serial_sim import wait_until
 
 
 @pytest.fixture
-def node(node_settings: NodeSettings, demo_catalog: None, rig: Rig) -> Iterator[StoreNode]:
+def node(node_settings: NodeSettings, demo_catalog: None, rig: Rig) -> Iterator[RunningNode]:
     store = start_node(node_settings, rig)
     yield store
     store.stop()
 
 
 class Till:
-    def __init__(self, node: StoreNode) -> None:
+    def __init__(self, node: RunningNode) -> None:
         self.http = httpx.Client(base_url=node.url, timeout=10)
         token = self.http.post("/api/v1/auth/pin", json={"terminal_id": "T1", "pin": USERS["cashier"][1]})
         self.http.headers["Authorization"] = f"Bearer {token.json()['access_token']}"
@@ -49,7 +48,7 @@ class Till:
 
 
 @pytest.fixture
-def till(node: StoreNode) -> Iterator[Till]:
+def till(node: RunningNode) -> Iterator[Till]:
     t = Till(node)
     yield t
     t.close()
@@ -60,7 +59,7 @@ def healthy(till: Till, name: str, state: str = "ok") -> None:
 
 
 def test_a_serial_scan_reaches_the_till_of_its_terminal_as_an_event(
-    node: StoreNode, rig: Rig, till: Till
+    node: RunningNode, rig: Rig, till: Till
 ) -> None:
     healthy(till, "scanner-T1")
     events: list[dict[str, Any]] = []

@@ -7,24 +7,23 @@ from pathlib import Path
 
 import pytest
 from catalog_codes import COKE_2L, MILK_1L
-from device_rig import Rig, start_node
+from device_rig import Rig, RunningNode, start_node
 from edge_support import USERS
 from playwright.sync_api import Browser, Page, expect
 
 from aiwebpos_edge.settings import NodeSettings
-from devkit.chain import StoreNode
 
 SCREENSHOTS = Path(os.environ.get("AIWEBPOS_SCREENSHOTS", "var/screenshots"))
 
 
 @pytest.fixture
-def node(node_settings: NodeSettings, demo_catalog: None, rig: Rig) -> Iterator[StoreNode]:
+def node(node_settings: NodeSettings, demo_catalog: None, rig: Rig) -> Iterator[RunningNode]:
     store = start_node(node_settings, rig)
     yield store
     store.stop()
 
 
-def open_till(node: StoreNode, browser: Browser) -> Page:
+def open_till(node: RunningNode, browser: Browser) -> Page:
     page = browser.new_page(viewport={"width": 1024, "height": 600})
     page.goto(f"{node.url}/till/?terminal=T1")
     for digit in USERS["cashier"][1]:
@@ -37,7 +36,7 @@ def open_till(node: StoreNode, browser: Browser) -> Page:
 
 
 def test_a_serial_scanner_sells_and_the_display_and_printer_follow(
-    node: StoreNode, rig: Rig, browser: Browser
+    node: RunningNode, rig: Rig, browser: Browser
 ) -> None:
     page = open_till(node, browser)
     rows = page.locator("#cart tbody tr")
@@ -59,7 +58,9 @@ def test_a_serial_scanner_sells_and_the_display_and_printer_follow(
     assert copy.text.count("*** COPY ***") == 2
 
 
-def test_a_weighed_item_takes_its_weight_from_the_scale(node: StoreNode, rig: Rig, browser: Browser) -> None:
+def test_a_weighed_item_takes_its_weight_from_the_scale(
+    node: RunningNode, rig: Rig, browser: Browser
+) -> None:
     page = open_till(node, browser)
     rig.scale.set_motion()
     page.locator("#search").fill("potat")
@@ -73,7 +74,7 @@ def test_a_weighed_item_takes_its_weight_from_the_scale(node: StoreNode, rig: Ri
     expect(page.locator("#total")).to_have_text("M29.98")
 
 
-def test_the_till_says_when_the_printer_needs_a_person(node: StoreNode, rig: Rig, browser: Browser) -> None:
+def test_the_till_says_when_the_printer_needs_a_person(node: RunningNode, rig: Rig, browser: Browser) -> None:
     page = open_till(node, browser)
     rig.printer.set_paper("out")
     rig.scanner.scan(MILK_1L)

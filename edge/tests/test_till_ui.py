@@ -1,7 +1,10 @@
-"""The till in a real browser (Debian's Chromium, headless, driven by Playwright) against a real node."""
+"""The till in a real browser (Debian's Chromium, headless, driven by Playwright) against a real node:
+the node's app under uvicorn in this process (its start costs a fraction of a second, a process's
+several), its own data directory and database for each test."""
 
 import os
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -9,19 +12,23 @@ from catalog_codes import COKE_2L, MAIZE_10KG
 from edge_support import USERS
 from playwright.sync_api import Browser, Page, expect
 
+from aiwebpos_edge.app import create_app
 from aiwebpos_edge.barcodes import make_gtin
 from aiwebpos_edge.settings import NodeSettings
-from devkit.chain import StoreNode
+from devkit.served import served
 
 SCREENSHOTS = Path(os.environ.get("AIWEBPOS_SCREENSHOTS", "var/screenshots"))
 
 
+@dataclass(frozen=True)
+class Node:
+    url: str
+
+
 @pytest.fixture
-def node(node_settings: NodeSettings, demo_catalog: None) -> Iterator[StoreNode]:
-    store = StoreNode(Path(node_settings.data_dir), mqtt_url=None)
-    store.start()
-    yield store
-    store.stop()
+def node(node_settings: NodeSettings, demo_catalog: None) -> Iterator[Node]:
+    with served(create_app(node_settings), "the node") as url:
+        yield Node(url)
 
 
 def _log_in(page: Page, pin: str) -> None:
@@ -30,9 +37,7 @@ def _log_in(page: Page, pin: str) -> None:
     page.get_by_role("button", name="log in").click()
 
 
-def _open_till(
-    node: StoreNode, browser: Browser, terminal: str, width: int = 1024, height: int = 600
-) -> Page:
+def _open_till(node: Node, browser: Browser, terminal: str, width: int = 1024, height: int = 600) -> Page:
     """A cashier (thabo) logged in at `terminal` with a shift just opened: the first scan is awaited."""
     page = browser.new_page(viewport={"width": width, "height": height})
     page.goto(f"{node.url}/till/?terminal={terminal}")
@@ -47,7 +52,7 @@ def _answer(page: Page, text: str) -> None:
     page.locator("#ask-ok").click()
 
 
-def test_a_whole_sale_by_scanner_keystrokes(node: StoreNode, browser: Browser) -> None:
+def test_a_whole_sale_by_scanner_keystrokes(node: Node, browser: Browser) -> None:
     page = browser.new_page(viewport={"width": 1024, "height": 600})
     page.goto(f"{node.url}/till/?terminal=T1")
     _log_in(page, "0000")
@@ -102,7 +107,7 @@ def test_a_whole_sale_by_scanner_keystrokes(node: StoreNode, browser: Browser) -
     page.close()
 
 
-def test_every_control_is_touch_sized_and_named(node: StoreNode, browser: Browser) -> None:
+def test_every_control_is_touch_sized_and_named(node: Node, browser: Browser) -> None:
     page = browser.new_page(viewport={"width": 1024, "height": 600})
     page.goto(f"{node.url}/till/?terminal=T2")
     _log_in(page, USERS["cashier2"][1])
@@ -119,7 +124,7 @@ def test_every_control_is_touch_sized_and_named(node: StoreNode, browser: Browse
     page.close()
 
 
-def test_find_by_name_split_tender_and_closing_the_shift(node: StoreNode, browser: Browser) -> None:
+def test_find_by_name_split_tender_and_closing_the_shift(node: Node, browser: Browser) -> None:
     page = browser.new_page(viewport={"width": 1920, "height": 1080})
     page.goto(f"{node.url}/till/?terminal=T3")
     _log_in(page, USERS["cashier"][1])
@@ -155,7 +160,7 @@ def test_find_by_name_split_tender_and_closing_the_shift(node: StoreNode, browse
     page.close()
 
 
-def test_suspend_resume_and_a_return_at_the_till(node: StoreNode, browser: Browser) -> None:
+def test_suspend_resume_and_a_return_at_the_till(node: Node, browser: Browser) -> None:
     page = _open_till(node, browser, "T4")
     rows = page.locator("#cart tbody tr")
     page.locator("#scan").fill(COKE_2L)
@@ -193,7 +198,7 @@ def test_suspend_resume_and_a_return_at_the_till(node: StoreNode, browser: Brows
     page.close()
 
 
-def test_quick_keys_discounts_with_approval_and_mobile_money(node: StoreNode, browser: Browser) -> None:
+def test_quick_keys_discounts_with_approval_and_mobile_money(node: Node, browser: Browser) -> None:
     import httpx
 
     admin = httpx.post(
@@ -226,7 +231,7 @@ def test_quick_keys_discounts_with_approval_and_mobile_money(node: StoreNode, br
     page.close()
 
 
-def test_charging_an_account_a_sale_discount_and_a_reprint(node: StoreNode, browser: Browser) -> None:
+def test_charging_an_account_a_sale_discount_and_a_reprint(node: Node, browser: Browser) -> None:
     import httpx
 
     manager = httpx.post(
@@ -256,9 +261,7 @@ def test_charging_an_account_a_sale_discount_and_a_reprint(node: StoreNode, brow
     page.close()
 
 
-def test_the_on_screen_keyboard_finds_and_a_manager_changes_a_price(
-    node: StoreNode, browser: Browser
-) -> None:
+def test_the_on_screen_keyboard_finds_and_a_manager_changes_a_price(node: Node, browser: Browser) -> None:
     page = _open_till(node, browser, "T7", 1920, 1080)
     page.get_by_role("button", name="on-screen keyboard").click()
     for letter in "SUGAR":
@@ -274,7 +277,7 @@ def test_the_on_screen_keyboard_finds_and_a_manager_changes_a_price(
     page.close()
 
 
-def test_a_split_payment_card_then_cash_with_change(node: StoreNode, browser: Browser) -> None:
+def test_a_split_payment_card_then_cash_with_change(node: Node, browser: Browser) -> None:
     page = _open_till(node, browser, "T8")
     page.locator("#scan").fill(MAIZE_10KG)
     page.locator("#scan").press("Enter")
@@ -292,7 +295,7 @@ def test_a_split_payment_card_then_cash_with_change(node: StoreNode, browser: Br
     page.close()
 
 
-def test_quantity_key_cancel_and_cash_in_rand(node: StoreNode, browser: Browser) -> None:
+def test_quantity_key_cancel_and_cash_in_rand(node: Node, browser: Browser) -> None:
     page = _open_till(node, browser, "T9")
     rows = page.locator("#cart tbody tr")
     page.locator("#scan").fill(COKE_2L)
@@ -316,7 +319,7 @@ def test_quantity_key_cancel_and_cash_in_rand(node: StoreNode, browser: Browser)
     page.close()
 
 
-def test_the_till_works_from_the_keyboard_alone(node: StoreNode, browser: Browser) -> None:
+def test_the_till_works_from_the_keyboard_alone(node: Node, browser: Browser) -> None:
     page = browser.new_page(viewport={"width": 1024, "height": 600})
     page.goto(f"{node.url}/till/?terminal=T10")
     page.screenshot(path=str(SCREENSHOTS / "till-login.png"))

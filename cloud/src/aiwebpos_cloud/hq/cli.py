@@ -102,7 +102,9 @@ def serve(
         host=host,
         port=port,
     )
-    uvicorn.run(create_hq_app(settings), host=host, port=port, log_level="warning")
+    uvicorn.run(
+        create_hq_app(settings), host=host, port=port, log_level="warning", timeout_graceful_shutdown=3
+    )
 
 
 @hq.command()
