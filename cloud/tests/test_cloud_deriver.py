@@ -12,9 +12,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from click.testing import CliRunner
 from cloud_factories import Store
 from cloud_support import CLOUD, IngestProcess, StorePublisher, derive, query, scalar, wait_until
 
+from aiwebpos_cloud.cli import main
 from aiwebpos_cloud.lakehouse.derive_state import DeriveLock, read_state
 from aiwebpos_cloud.lakehouse.deriver import Deriver, derive_lag
 from aiwebpos_cloud.lakehouse.maintenance import compact
@@ -229,15 +231,12 @@ def test_a_deriver_beside_a_busy_ingest_waits_for_the_burst_to_end(lakehouse: Pa
 def test_lakehouse_tables_shows_how_far_the_derived_tables_lag(lakehouse: Path) -> None:
     _write_batches(lakehouse, 2)
 
-    def tables(*flags: str) -> str:
-        answer = subprocess.run(
-            [CLOUD, "lakehouse", "tables", "--lakehouse", str(lakehouse), *flags],
-            capture_output=True,
-            text=True,
-            env={**os.environ, "COLUMNS": "200"},
+    def tables(*flags: str) -> str:  # the command in this process: four starts of its own cost seconds
+        answer = CliRunner().invoke(
+            main, ["lakehouse", "tables", "--lakehouse", str(lakehouse), *flags], env={"COLUMNS": "200"}
         )
-        assert answer.returncode == 0, answer.stderr
-        return answer.stdout
+        assert answer.exit_code == 0, answer.output
+        return answer.output
 
     assert "2 events versions behind" in tables()
     behind = json.loads(tables("--json"))["deriver"]

@@ -1,7 +1,6 @@
 """The flows end to end on a generated chain: real lakehouse, Prefect's test harness, a local MLflow store."""
 
 import json
-from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -10,7 +9,6 @@ import polars as pl
 import pytest
 from click.testing import CliRunner
 from mlflow import MlflowClient
-from prefect.testing.utilities import prefect_test_harness
 
 from aiwebpos_pipelines import lake, registry
 from aiwebpos_pipelines.cli import main
@@ -25,12 +23,6 @@ END = date(2026, 10, 31)
 
 # Third-party noise, named narrowly: MLflow's SQL store still uses a loader strategy SQLAlchemy 2.1 deprecates.
 pytestmark = pytest.mark.filterwarnings("ignore:The ``noload`` loader strategy is deprecated")
-
-
-@pytest.fixture(scope="module")
-def harness() -> Iterator[None]:
-    with prefect_test_harness(server_startup_timeout=120):
-        yield
 
 
 @pytest.fixture(scope="module")

@@ -1,10 +1,8 @@
 """The `release` flow as Prefect runs it (`aiwebpos-pipelines run release`), under Prefect's test harness."""
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from prefect.testing.utilities import prefect_test_harness
 
 from aiwebpos_cloud.releases import signing
 from aiwebpos_cloud.releases.store import ReleaseStore
@@ -17,12 +15,6 @@ pytestmark = [
     pytest.mark.filterwarnings("ignore:The ``noload`` loader strategy is deprecated"),
     pytest.mark.slow,  # the harness starts a Prefect server (about 10 s)
 ]
-
-
-@pytest.fixture(scope="module")
-def harness() -> Iterator[None]:
-    with prefect_test_harness(server_startup_timeout=120):
-        yield
 
 
 def test_the_release_flow_ships_each_champion_once(
