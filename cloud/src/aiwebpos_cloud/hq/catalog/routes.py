@@ -20,6 +20,7 @@ from aiwebpos_cloud.hq.catalog.models import (
     StorePrice,
 )
 from aiwebpos_cloud.hq.commands.routes import Pushed, pushed
+from aiwebpos_cloud.hq.commands.service import AfterCommit
 from aiwebpos_cloud.hq.state import Hq, HqDep
 
 
@@ -143,8 +144,10 @@ class CatalogController(Controller):
     async def push(
         self, hq: HqDep, request: Request[Any, Any, Any], data: Annotated[CatalogPush, Body()]
     ) -> Pushed:
+        outgoing = AfterCommit()
         async with hq.sessions.begin() as session:
             batch_id = await service.push_catalog(
-                session, hq.publish, data, actor=claims_of(request).sub, at=hq.at(), ip=_ip(request)
+                session, outgoing, data, actor=claims_of(request).sub, at=hq.at(), ip=_ip(request)
             )
+        outgoing.send(hq.publish)
         return await pushed(hq, batch_id)

@@ -180,10 +180,11 @@ class CommandController(Controller):
 async def _push(
     hq: Hq, request: Request[Any, Any, Any], command_type: str, body: dict[str, Any], stores: list[str] | None
 ) -> Pushed:
+    outgoing = service.AfterCommit()
     async with hq.sessions.begin() as session:
         batch_id = await service.push(
             session,
-            hq.publish,
+            outgoing,
             command_type=command_type,
             body=body,
             stores=stores,
@@ -191,6 +192,7 @@ async def _push(
             at=hq.at(),
             ip=request.client.host if request.client else None,
         )
+    outgoing.send(hq.publish)
     return await pushed(hq, batch_id)
 
 

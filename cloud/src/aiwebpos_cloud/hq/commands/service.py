@@ -20,6 +20,21 @@ Publish = Callable[[str, bytes, str], None]
 SECRET_FIELDS = frozenset({"password", "pin"})
 
 
+class AfterCommit:
+    """Collects the commands a transaction records; `send` hands them to the broker once it has
+    committed, so that the broker's PUBACK always finds its command in HQ's database."""
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[str, bytes, str]] = []
+
+    def __call__(self, topic: str, payload: bytes, command_id: str) -> None:
+        self.messages.append((topic, payload, command_id))
+
+    def send(self, publish: Publish) -> None:
+        for message in self.messages:
+            publish(*message)
+
+
 async def targets(session: AsyncSession, stores: Sequence[str] | None) -> list[str]:
     """The stores named (each known to HQ), or every store HQ has heard from."""
     known = await store.known_stores(session)
@@ -55,7 +70,8 @@ async def push(
     at: str,
     ip: str | None = None,
 ) -> str:
-    """Send the same `body` to the stores; return the batch id the results are followed by."""
+    """Send the same `body` to the stores; return the batch id the results are followed by. `publish`
+    is an `AfterCommit` of the caller's transaction."""
     check_body(command_type, body)
     to = await targets(session, stores)
     return await push_each(
@@ -109,13 +125,21 @@ async def push_each(
     )
     await session.flush()
     for row in sent:
-        command = Command(
-            command_id=row.command_id, type=command_type, issued_at=at, body=row.body, issued_by=actor
-        )
         # The broker keeps it for a store that is offline (its session is persistent): "sent" means the
         # broker has acknowledged it; the store's `command.result` turns it into applied or failed.
-        publish(commands_topic(row.store_id), msgspec.json.encode(command), row.command_id)
+        _publish(publish, row)
     return batch_id
+
+
+def _publish(publish: Publish, row: SentCommand) -> None:
+    command = Command(
+        command_id=row.command_id,
+        type=row.type,
+        issued_at=row.issued_at,
+        body=row.body,
+        issued_by=row.issued_by,
+    )
+    publish(commands_topic(row.store_id), msgspec.json.encode(command), row.command_id)
 
 
 def _summary(command_type: str, shown: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
@@ -149,13 +173,6 @@ async def resend_queued(session: AsyncSession, publish: Publish, skip: Set[str])
     for row in await store.queued(session):
         if row.command_id in skip:
             continue
-        command = Command(
-            command_id=row.command_id,
-            type=row.type,
-            issued_at=row.issued_at,
-            body=row.body,
-            issued_by=row.issued_by,
-        )
-        publish(commands_topic(row.store_id), msgspec.json.encode(command), row.command_id)
+        _publish(publish, row)
         count += 1
     return count

@@ -110,7 +110,7 @@ class ReviewController(Controller):
         missing = sorted(set(wanted) - set(found.get_column("recommendation_id").to_list()))
         if missing:
             raise ClientException(f"no current price recommendation {', '.join(missing)}")
-        batch_id = None
+        batch_id, outgoing = None, commands.AfterCommit()
         async with hq.sessions.begin() as session:
             bodies = await price_bodies(session, found) if data.decision == "approved" else []
             await asyncio.to_thread(
@@ -129,13 +129,14 @@ class ReviewController(Controller):
             if bodies:
                 batch_id = await commands.push_each(
                     session,
-                    hq.publish,
+                    outgoing,
                     command_type="price.set",
                     bodies=bodies,
                     actor=actor,
                     at=hq.at(),
                     ip=_ip(request),
                 )
+        outgoing.send(hq.publish)
         return PriceDecided(decided=found.height, batch_id=batch_id)
 
     @get("/fraud", opt={"permission": "reviews.read"})
