@@ -39,8 +39,10 @@ lint: install
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 
+# Two workers: one runs the cross-package chains (tests/, first in testpaths and kept first), the other
+# the packages' own tests, file by file (devkit/fixtures.py).
 test: install lint
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n 2 --no-loadscope-reorder
 
 bench: install
 	$(VENV)/bin/python -m bench

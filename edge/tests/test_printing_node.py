@@ -146,8 +146,11 @@ async def test_paper_running_low_prints_and_warns(shop: Shop, printer: NetworkPr
     shift = await shop.open_shift()
     await shop.sell(shift, MILK_1L)
     await pages(printer, 1)
-    health = await eventually(shop, "/api/v1/devices", lambda d: "printer-front" in d["devices"])
-    assert health["devices"]["printer-front"]["state"] == "paper_low"
+    # The page comes out before the node has read the printer's status after it: the warning follows.
+    health = await eventually(
+        shop, "/api/v1/devices", lambda d: d["devices"].get("printer-front", {}).get("state") == "paper_low"
+    )
+    assert health["devices"]["printer-front"]["connected"] is True  # low paper still prints
 
 
 async def test_a_reprint_is_a_copy_on_the_asking_till_and_is_audited(
