@@ -98,6 +98,15 @@ def test_the_catalog_master_decides_barcodes_and_what_is_on_sale(store: Store) -
     ).fetchall()
     assert [c[0] for c in codes] == ["96385074"]
 
+    # The master moves that barcode to another product: the push lists the product gaining it first.
+    other = {**product, "sku": "NEW-3", "name": "Candles 12", "barcodes": ["96385074"]}
+    moved = store.apply("catalog.upsert", {"products": [other, {**product, "barcodes": []}]})
+    assert moved["ok"] is True, moved
+    owner = store.one(
+        "SELECT sku FROM barcodes JOIN products ON products.id = barcodes.product_id WHERE code = '96385074'"
+    )
+    assert owner[0] == "NEW-3"
+
 
 def test_a_command_applies_once_and_a_bad_one_changes_nothing(store: Store) -> None:
     command_id = str(uuid7())

@@ -23,6 +23,13 @@ Handler = Callable[[Tx, bytes, Any], list[str]]  # → the sessions it ended
 def _catalog(tx: Tx, secret: bytes, body: CatalogUpsert) -> list[str]:
     """HQ's catalog master is the truth: a product takes the master's fields, barcodes included (one
     HQ removed goes here too), and a product new here but off sale at HQ arrives off sale."""
+    # The barcodes the master took off products go first: one that moved to another product in the
+    # same push is free by the time that product takes it, whatever the order of the products.
+    for p in body.products:
+        existing = catalog.by_sku(tx.conn, p.sku)
+        dropped = [c for c in existing.barcodes if c not in p.barcodes] if existing else []
+        if dropped:
+            change_product(tx, HQ, p.sku, ProductChange(remove_barcodes=dropped))
     for p in body.products:
         existing = catalog.by_sku(tx.conn, p.sku)
         if existing is None:
@@ -56,7 +63,6 @@ def _catalog(tx: Tx, secret: bytes, body: CatalogUpsert) -> list[str]:
                     plu=p.plu,
                     active=p.active,
                     add_barcodes=[c for c in p.barcodes if c not in existing.barcodes],
-                    remove_barcodes=[c for c in existing.barcodes if c not in p.barcodes],
                 ),
             )
     return []
