@@ -44,7 +44,8 @@ def _payloads(settings: NodeSettings, event_type: str) -> list[dict[str, Any]]:
 
 
 async def _until(check: Callable[[], bool], what: str) -> None:
-    deadline = time.monotonic() + 20
+    # The scorer is a niced process: on a machine busy with other work it takes its turn.
+    deadline = time.monotonic() + 90
     while not check():
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")

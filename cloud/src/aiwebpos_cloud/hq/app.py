@@ -131,7 +131,7 @@ def create_hq_app(settings: HqSettings, extra_handlers: list[Any] | None = None)
             if rollups is not None:
                 await rollups.stop()
             if listener is not None:
-                listener.stop()
+                await listener.stop()
             if app.state.lake is not None:
                 app.state.lake.close()
             await engine.dispose()

@@ -59,10 +59,14 @@ class BrokerListener:
         self.client.connect_async(self.target.host, self.target.port, keepalive=30)
         self.client.loop_start()
 
-    def stop(self) -> None:
+    async def stop(self) -> None:
+        """Disconnect, then let the handlers already running finish: each holds a database session,
+        which must be closed before HQ disposes of its engine."""
         with contextlib.suppress(Exception):
             self.client.disconnect()
         self.client.loop_stop()
+        while self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
 
     def publish(self, topic: str, payload: bytes, command_id: str) -> None:
         """From the event loop. QoS 1 from paho's queue: sent now, or when the connection is back."""
