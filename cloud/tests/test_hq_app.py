@@ -15,8 +15,10 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy import select
 
 from aiwebpos_cloud.hq.app import create_hq_app
+from aiwebpos_cloud.hq.commands.service import mark_sent
+from aiwebpos_cloud.hq.commands.store import answer
 from aiwebpos_cloud.hq.db.engine import make_engine, sessions
-from aiwebpos_cloud.hq.db.models import AuditEntry
+from aiwebpos_cloud.hq.db.models import AuditEntry, SentCommand
 from aiwebpos_cloud.hq.settings import load_hq_settings
 from aiwebpos_cloud.lakehouse.writer import LakehouseWriter
 from aiwebpos_contracts.status import DeviceHealth
@@ -176,6 +178,40 @@ async def test_only_the_store_a_command_went_to_can_settle_it(
     finally:
         msu.close()
         ty.close()
+
+
+async def test_a_late_puback_never_takes_back_a_stores_answer(hq_dir: Path, database_url: str | None) -> None:
+    """The broker's PUBACK and the store's `command.result` arrive on their own sessions; under load
+    the answer can commit between the PUBACK handler's read and its write. "applied" must stay."""
+    engine = make_engine(load_hq_settings(hq_dir, database_url=database_url).url)
+    make_session = sessions(engine)
+    try:
+        async with make_session.begin() as session:
+            session.add(
+                SentCommand(
+                    command_id="c-1",
+                    batch_id="b-1",
+                    store_id="MSU-01",
+                    type="user.upsert",
+                    body={"username": "thabo", "password": "s3cret-pass", "roles": ["cashier"]},
+                    issued_by="admin",
+                    issued_at="2026-11-30T08:00:00.000Z",
+                    state="queued",
+                    detail="",
+                )
+            )
+        async with make_session.begin() as puback:
+            read = await puback.get(SentCommand, "c-1")  # held: the session's view stays "queued"
+            assert read is not None and read.state == "queued"
+            async with make_session.begin() as store_answer:
+                assert await answer(store_answer, "MSU-01", "c-1", True, "", "2026-11-30T08:00:01.000Z")
+            await mark_sent(puback, "c-1")
+        async with make_session() as session:
+            row = await session.get(SentCommand, "c-1")
+            assert row is not None
+            assert (row.state, row.body["password"]) == ("applied", "(set)")
+    finally:
+        await engine.dispose()
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)

@@ -159,11 +159,8 @@ async def mark_sent(session: AsyncSession, command_id: str) -> None:
     """The broker has it. From here on HQ keeps only the body as shown (no password or PIN): the
     broker holds what the store still has to receive."""
     row = await store.command(session, command_id)
-    if row is None:
-        return
-    row.body = redacted(row.body)
-    if row.state == "queued":  # a fast store may have answered already
-        row.state = "sent"
+    if row is not None:
+        await store.settle_sent(session, command_id, redacted(row.body))
 
 
 async def resend_queued(session: AsyncSession, publish: Publish, skip: Set[str]) -> int:

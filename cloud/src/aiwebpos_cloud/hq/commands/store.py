@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aiwebpos_cloud.hq.db.models import SentCommand, StoreSeen
@@ -29,6 +29,21 @@ async def answer(
         return False
     sent.state, sent.detail, sent.answered_at = ("applied" if ok else "failed"), detail, at
     return True
+
+
+async def settle_sent(session: AsyncSession, command_id: str, shown_body: dict[str, Any]) -> None:
+    """The broker's PUBACK: keep only the body as shown, and turn "queued" into "sent" in the database
+    itself. A fast store's answer, committed by another session since this one read the row, must
+    not be overwritten back to "sent" (a read-modify-write here lost "applied" under load)."""
+    await session.execute(
+        update(SentCommand)
+        .where(SentCommand.command_id == command_id)
+        .values(
+            body=shown_body,
+            state=case((SentCommand.state == "queued", "sent"), else_=SentCommand.state),
+        )
+        .execution_options(synchronize_session=False)
+    )
 
 
 async def queued(session: AsyncSession) -> list[SentCommand]:
