@@ -6,6 +6,7 @@ from typing import Any
 
 import click
 
+from aiwebpos_cloud.hq.auth.passwords import TOO_SHORT, long_enough
 from aiwebpos_cloud.hq.settings import HqSettingsError, load_hq_settings
 
 # The web app's modules (Litestar, SQLAlchemy, Alembic) are imported by the commands that use them:
@@ -57,8 +58,8 @@ async def _init(data_dir: Path, database_url: str | None, admin_password: str) -
 @click.option("--admin-password", required=True, help="The first admin's password (at least 8 characters).")
 def init(data_dir: Path, database_url: str | None, admin_password: str) -> None:
     """Create HQ's database (or bring it up to date) and its first admin."""
-    if len(admin_password) < 8:
-        raise click.BadParameter("at least 8 characters", param_hint="--admin-password")
+    if not long_enough(admin_password):
+        raise click.BadParameter(TOO_SHORT, param_hint="--admin-password")
     data_dir.mkdir(parents=True, exist_ok=True)
     try:
         created = asyncio.run(_init(data_dir, database_url, admin_password))

@@ -7,6 +7,14 @@ import os
 
 _N, _R, _P = 2**14, 8, 1
 
+MIN_PASSWORD = 8
+TOO_SHORT = f"a password has at least {MIN_PASSWORD} characters"
+
+
+def long_enough(password: str) -> bool:
+    """HQ's one rule for every password it sets or pushes (its own users, its first admin, a store's)."""
+    return len(password) >= MIN_PASSWORD
+
 
 def hash_password(password: str) -> str:
     salt = os.urandom(16)

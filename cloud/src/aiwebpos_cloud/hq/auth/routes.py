@@ -11,7 +11,7 @@ from sqlalchemy import select
 from aiwebpos_cloud.hq import audit
 from aiwebpos_cloud.hq.auth import tokens
 from aiwebpos_cloud.hq.auth.guard import CLAIMS
-from aiwebpos_cloud.hq.auth.passwords import check_password, hash_password
+from aiwebpos_cloud.hq.auth.passwords import TOO_SHORT, check_password, hash_password, long_enough
 from aiwebpos_cloud.hq.auth.permissions import HQ_ROLES
 from aiwebpos_cloud.hq.db.models import User
 from aiwebpos_cloud.hq.state import HqDep
@@ -47,7 +47,8 @@ def claims_of(request: Request[Any, Any, Any]) -> tokens.Claims:
     return claims
 
 
-def _ip(request: Request[Any, Any, Any]) -> str | None:
+def client_ip(request: Request[Any, Any, Any]) -> str | None:
+    """The address the audit log records for an action."""
     return request.client.host if request.client else None
 
 
@@ -61,10 +62,10 @@ class AuthController(Controller):
         async with hq.sessions.begin() as session:
             user = (await session.execute(select(User).where(User.username == data.username))).scalar()
             if user is None or not user.active or not check_password(data.password, user.password_hash):
-                await audit.record(session, hq.at(), data.username[:64], "login.failed", _ip(request))
+                await audit.record(session, hq.at(), data.username[:64], "login.failed", client_ip(request))
                 failed = True
             else:
-                await audit.record(session, hq.at(), user.username, "login", _ip(request))
+                await audit.record(session, hq.at(), user.username, "login", client_ip(request))
                 failed = False
         if failed or user is None:
             raise NotAuthorizedException("wrong username or password")
@@ -98,7 +99,7 @@ class UserController(Controller):
     ) -> UserOut:
         actor = claims_of(request).sub
         async with hq.sessions.begin() as session:
-            await add_user(session, hq, data, actor, _ip(request))
+            await add_user(session, hq, data, actor, client_ip(request))
         return UserOut(username=data.username, roles=data.roles, full_name=data.full_name)
 
 
@@ -112,8 +113,8 @@ async def add_user(session: Any, hq: HqDep, data: NewUser, actor: str | None, ip
             f"roles must be some of {', '.join(HQ_ROLES)}"
             + (f" (not {', '.join(unknown)})" if unknown else "")
         )
-    if len(data.password) < 8:
-        raise ClientException("a password has at least 8 characters")
+    if not long_enough(data.password):
+        raise ClientException(TOO_SHORT)
     if (await session.execute(select(User).where(User.username == username))).scalar() is not None:
         raise ClientException(f"user {username} already exists", status_code=409)
     session.add(

@@ -9,7 +9,7 @@ from litestar.exceptions import ClientException, NotFoundException
 from litestar.params import Body, FromPath, FromQuery
 
 from aiwebpos_cloud.hq import audit
-from aiwebpos_cloud.hq.auth.routes import claims_of
+from aiwebpos_cloud.hq.auth.routes import claims_of, client_ip
 from aiwebpos_cloud.hq.catalog import rules, service, store
 from aiwebpos_cloud.hq.catalog.models import (
     CatalogPush,
@@ -27,10 +27,6 @@ from aiwebpos_cloud.hq.state import Hq, HqDep
 class ProductPage(msgspec.Struct, kw_only=True):
     products: list[Product]
     total: int
-
-
-def _ip(request: Request[Any, Any, Any]) -> str | None:
-    return request.client.host if request.client else None
 
 
 async def _product(hq: Hq, sku: str) -> Product:
@@ -90,7 +86,7 @@ class CatalogController(Controller):
                 at,
                 actor,
                 "catalog.product_saved",
-                _ip(request),
+                client_ip(request),
                 sku=sku,
                 created=created,
                 product=msgspec.to_builtins(product),
@@ -127,7 +123,7 @@ class CatalogController(Controller):
                 at,
                 actor,
                 "catalog.price_list_saved",
-                _ip(request),
+                client_ip(request),
                 name=name,
                 created=created,
                 prices=data.prices,
@@ -147,7 +143,7 @@ class CatalogController(Controller):
         outgoing = AfterCommit()
         async with hq.sessions.begin() as session:
             batch_id = await service.push_catalog(
-                session, outgoing, data, actor=claims_of(request).sub, at=hq.at(), ip=_ip(request)
+                session, outgoing, data, actor=claims_of(request).sub, at=hq.at(), ip=client_ip(request)
             )
         outgoing.send(hq.publish)
         return await pushed(hq, batch_id)

@@ -10,7 +10,8 @@ from litestar import Controller, Request, get, post
 from litestar.exceptions import ClientException, NotFoundException
 from litestar.params import Body, FromPath, FromQuery
 
-from aiwebpos_cloud.hq.auth.routes import claims_of
+from aiwebpos_cloud.hq.auth.passwords import TOO_SHORT, long_enough
+from aiwebpos_cloud.hq.auth.routes import claims_of, client_ip
 from aiwebpos_cloud.hq.commands import service, store
 from aiwebpos_cloud.hq.state import Hq, HqDep
 from aiwebpos_contracts.commands import STORE_ROLES
@@ -100,8 +101,8 @@ def checked_user(data: StoreUserPush) -> dict[str, Any]:
         raise ClientException(
             f"roles are some of {', '.join(STORE_ROLES)}" + (f"; not {', '.join(wrong)}" if wrong else "")
         )
-    if data.password is not None and len(data.password) < 8:
-        raise ClientException("a password has at least 8 characters")
+    if data.password is not None and not long_enough(data.password):
+        raise ClientException(TOO_SHORT)
     if data.pin is not None and not (data.pin.isascii() and data.pin.isdigit() and 4 <= len(data.pin) <= 8):
         raise ClientException("a PIN is 4 to 8 digits")
     body = msgspec.to_builtins(data)
@@ -190,7 +191,7 @@ async def _push(
             stores=stores,
             actor=claims_of(request).sub,
             at=hq.at(),
-            ip=request.client.host if request.client else None,
+            ip=client_ip(request),
         )
     outgoing.send(hq.publish)
     return await pushed(hq, batch_id)

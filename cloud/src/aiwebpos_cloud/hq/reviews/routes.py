@@ -16,7 +16,7 @@ from litestar.params import Body, FromQuery
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aiwebpos_cloud.hq import audit
-from aiwebpos_cloud.hq.auth.routes import claims_of
+from aiwebpos_cloud.hq.auth.routes import claims_of, client_ip
 from aiwebpos_cloud.hq.catalog import store as catalog
 from aiwebpos_cloud.hq.commands import service as commands
 from aiwebpos_cloud.hq.dashboards.filters import MASERU
@@ -64,10 +64,6 @@ def lakehouse_of(state: State) -> Path:
     if not hq.settings.lakehouse:
         raise ClientException("this HQ has no lakehouse: serve it with --lakehouse DIR", status_code=409)
     return Path(hq.settings.lakehouse)
-
-
-def _ip(request: Request[Any, Any, Any]) -> str | None:
-    return request.client.host if request.client else None
 
 
 async def price_bodies(session: AsyncSession, approved: pl.DataFrame) -> list[tuple[str, dict[str, Any]]]:
@@ -124,7 +120,13 @@ class ReviewController(Controller):
                         session, row["sku"], int(row["recommended_price_cents"]), hq.at(), actor
                     )
             await audit.record(
-                session, hq.at(), actor, f"prices.{data.decision}", _ip(request), ids=wanted, note=data.note
+                session,
+                hq.at(),
+                actor,
+                f"prices.{data.decision}",
+                client_ip(request),
+                ids=wanted,
+                note=data.note,
             )
             if bodies:
                 batch_id = await commands.push_each(
@@ -134,7 +136,7 @@ class ReviewController(Controller):
                     bodies=bodies,
                     actor=actor,
                     at=hq.at(),
-                    ip=_ip(request),
+                    ip=client_ip(request),
                 )
         outgoing.send(hq.publish)
         return PriceDecided(decided=found.height, batch_id=batch_id)
@@ -196,7 +198,7 @@ class ReviewController(Controller):
                 ),
             )
             await audit.record(
-                session, hq.at(), actor, "fraud.reviewed", _ip(request), **msgspec.to_builtins(data)
+                session, hq.at(), actor, "fraud.reviewed", client_ip(request), **msgspec.to_builtins(data)
             )
             if data.verdict == "fraud":  # written last: a failure above leaves no label behind
                 occurred = alert["occurred_at"] or hq.now()
