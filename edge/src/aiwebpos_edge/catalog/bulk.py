@@ -6,8 +6,9 @@ from zoneinfo import ZoneInfo
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from aiwebpos_contracts.catalog_file import read_rows
 from aiwebpos_edge.bootstrap import store_id_of
-from aiwebpos_edge.catalog.importer import check_rows, conflicts_with_catalog, read_csv, write_rows
+from aiwebpos_edge.catalog.importer import check_rows, conflicts_with_catalog, write_rows
 from aiwebpos_edge.clock import SystemClock
 from aiwebpos_edge.db.database import connect
 from aiwebpos_edge.settings import NodeSettings
@@ -20,7 +21,7 @@ def import_catalog_file(settings: NodeSettings, path: Path) -> int:
     columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn()]
     with Progress(*columns, transient=True) as progress:
         checking = progress.add_task("checking rows", total=None)
-        report = check_rows(read_csv(path))
+        report = check_rows(read_rows(path))
         progress.update(checking, total=len(report.rows), completed=len(report.rows))
         if report.errors:
             raise ValueError("nothing imported; fix these rows first:\n" + "\n".join(report.errors))

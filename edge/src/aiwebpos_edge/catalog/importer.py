@@ -1,20 +1,18 @@
 """Importing a catalog file (CSV) of any size: every row is checked first, and nothing is written unless
 all rows are good; then rows are upserted by SKU in chunks, so a running node is never blocked long.
 
-Columns: sku, name, price_cents, vat_class, unit, category, barcodes (separated by '|'), plu.
+The file is the one HQ reads too (`aiwebpos_contracts.catalog_file`).
 """
 
-import csv
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 
+from aiwebpos_contracts.catalog_file import barcodes_in
 from aiwebpos_edge import barcodes as gtin
 from aiwebpos_edge.catalog.service import MAX_PRICE_CENTS, normal_plu
 from aiwebpos_edge.vat import VAT_CLASSES
 
-COLUMNS = ("sku", "name", "price_cents", "vat_class", "unit", "category", "barcodes", "plu")
 CHUNK = 10_000
 _UPSERT = (
     "INSERT INTO products (sku, name, price_cents, vat_class, unit, category, plu, active, created_at, updated_at)"
@@ -40,17 +38,6 @@ class Row:
 class CheckReport:
     rows: list[Row] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
-
-
-def read_csv(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        reader = csv.DictReader(handle)
-        missing = [c for c in COLUMNS[:5] if c not in (reader.fieldnames or [])]
-        if missing:
-            raise ValueError(
-                f"{path} lacks the column(s) {', '.join(missing)}; expected {', '.join(COLUMNS)}"
-            )
-        yield from enumerate(reader, start=2)
 
 
 def check_rows(records: Iterable[tuple[int, dict[str, str]]], max_errors: int = 50) -> CheckReport:
@@ -96,7 +83,7 @@ def _row(record: dict[str, str]) -> Row:
         raise ValueError(f"SKU {sku}: vat_class must be one of {', '.join(VAT_CLASSES)}")
     if unit not in ("each", "kg"):
         raise ValueError(f"SKU {sku}: unit must be each or kg")
-    codes = tuple(c.strip() for c in (record.get("barcodes") or "").split("|") if c.strip())
+    codes = tuple(barcodes_in(record.get("barcodes")))
     try:
         codes = tuple(gtin.check_barcode(c) for c in codes)
     except gtin.BarcodeError as exc:

@@ -1,9 +1,7 @@
 """A catalog file (CSV) into HQ's catalog master: every row checked first (the same rules as the page),
-nothing written unless all are good, then saved in chunks. The columns are the store node's
-(`aiwebpos-edge catalog import`): sku, name, price_cents, vat_class, unit, category, barcodes
-(separated by '|'), plu."""
+nothing written unless all are good, then saved in chunks. The file is the store node's
+(`aiwebpos_contracts.catalog_file`)."""
 
-import csv
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,9 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from aiwebpos_cloud.hq import audit
 from aiwebpos_cloud.hq.catalog import rules, store
 from aiwebpos_cloud.hq.catalog.models import ProductIn, Unit
+from aiwebpos_contracts.catalog_file import barcodes_in, read_rows
 from aiwebpos_contracts.receipts import VatClass
 
-COLUMNS = ("sku", "name", "price_cents", "vat_class", "unit", "category", "barcodes", "plu")
 CHUNK = 5_000
 MAX_ERRORS = 50
 
@@ -26,17 +24,6 @@ MAX_ERRORS = 50
 class Checked:
     products: list[tuple[str, ProductIn]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
-
-
-def read_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        reader = csv.DictReader(handle)
-        missing = [c for c in COLUMNS[:4] if c not in (reader.fieldnames or [])]
-        if missing:
-            raise ValueError(
-                f"{path} lacks the column(s) {', '.join(missing)}; expected {', '.join(COLUMNS)}"
-            )
-        yield from enumerate(reader, start=2)
 
 
 def check(rows: Iterator[tuple[int, dict[str, str]]], barcodes_elsewhere: dict[str, str]) -> Checked:
@@ -53,7 +40,7 @@ def check(rows: Iterator[tuple[int, dict[str, str]]], barcodes_elsewhere: dict[s
                 vat_class=msgspec.convert(row.get("vat_class"), VatClass),
                 unit=msgspec.convert(row.get("unit") or "each", Unit),
                 category=row.get("category") or "",
-                barcodes=[c for c in (row.get("barcodes") or "").split("|") if c.strip()],
+                barcodes=barcodes_in(row.get("barcodes")),
                 plu=(row.get("plu") or "").strip() or None,
             )
             product = rules.checked_product(sku, body, codes)
