@@ -4,7 +4,7 @@ Each has a `command_id` (the idempotency key: a store applies it once however of
 `type` naming its body. The store answers each with a `command.result` event.
 """
 
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import msgspec
 
@@ -30,8 +30,9 @@ class PriceSet(msgspec.Struct, kw_only=True):
     price_cents: int
 
 
-# The roles a store node knows (its permission matrix is the node's own).
-STORE_ROLES: tuple[str, ...] = ("admin", "cashier", "manager", "analyst", "logistics", "hr")
+# The roles a store node knows (its permission matrix is the node's own); HQ checks pushed users by them.
+StoreRole = Literal["admin", "cashier", "manager", "analyst", "logistics", "hr"]
+STORE_ROLES: tuple[StoreRole, ...] = get_args(StoreRole)
 
 
 class UserUpsert(msgspec.Struct, kw_only=True):

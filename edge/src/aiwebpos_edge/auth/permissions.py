@@ -1,10 +1,11 @@
 """Who may do what: one matrix of permissions by role, checked by one guard on every route."""
 
 from collections.abc import Iterable
-from typing import Literal
 
-Role = Literal["admin", "cashier", "manager", "analyst", "logistics", "hr"]
-ROLES: tuple[Role, ...] = ("admin", "cashier", "manager", "analyst", "logistics", "hr")
+from aiwebpos_contracts.commands import STORE_ROLES, StoreRole
+
+Role = StoreRole
+ROLES = STORE_ROLES
 # Roles whose PIN can approve what needs a manager (discounts over the limit, large returns, overrides).
 APPROVER_ROLES: frozenset[str] = frozenset({"manager", "admin"})
 
