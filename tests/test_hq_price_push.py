@@ -77,22 +77,25 @@ async def hq(tmp_path: Path, broker: MosquittoBroker) -> AsyncIterator[AsyncTest
         yield client
 
 
-def price_at(node: StoreNode, sku: str) -> int:
+def product_at(node: StoreNode, sku: str) -> dict[str, Any]:
+    """The product as the node's till sees it (a cashier's PIN login on T1)."""
     with httpx.Client(base_url=node.url, timeout=10) as http:
         token = http.post("/api/v1/auth/pin", json={"terminal_id": "T1", "pin": "1234"}).json()[
             "access_token"
         ]
-        product = http.get(f"/api/v1/products/{sku}", headers={"Authorization": f"Bearer {token}"}).json()
-        return int(product["price_cents"])
+        product: dict[str, Any] = http.get(
+            f"/api/v1/products/{sku}", headers={"Authorization": f"Bearer {token}"}
+        ).json()
+        return product
+
+
+def price_at(node: StoreNode, sku: str) -> int:
+    return int(product_at(node, sku)["price_cents"])
 
 
 def master_entry(node: StoreNode, sku: str) -> dict[str, Any]:
     """The product as the node has it, as a catalog master entry (HQ's master starts empty)."""
-    with httpx.Client(base_url=node.url, timeout=10) as http:
-        token = http.post("/api/v1/auth/pin", json={"terminal_id": "T1", "pin": "1234"}).json()[
-            "access_token"
-        ]
-        p = http.get(f"/api/v1/products/{sku}", headers={"Authorization": f"Bearer {token}"}).json()
+    p = product_at(node, sku)
     fields = ("name", "price_cents", "vat_class", "unit", "category", "barcodes")
     return {k: p[k] for k in fields}
 
