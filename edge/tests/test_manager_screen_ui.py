@@ -14,7 +14,7 @@ from catalog_codes import COKE_2L, MAIZE_10KG, SUGAR
 from edge_support import START, USERS
 from forecast_kit import DAYS, sugar_a_day, train_forecaster, use_forecaster
 from model_release_kit import FRAUD, fraud_frames, fraud_transactions
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser, Route, expect
 
 from aiwebpos_edge.app import create_app
 from aiwebpos_edge.clock import SettableClock
@@ -108,13 +108,21 @@ def test_the_manager_sees_the_forecast_chart_the_reorders_and_the_flagged_sales(
     wait_until_scored(served)
     page = browser.new_page(viewport={"width": 1024, "height": 768})
     page.goto(f"{served.url}/till/?terminal=T1")
+    # A slow store network: the till's login is still loading its quick keys (then a new sale) when the
+    # manager taps Manager. The manager's screen must be what shows once the login has finished.
+    held: list[Route] = []
+    page.route("**/api/v1/config", lambda route: held.append(route))
     for digit in USERS["manager"][1]:
         page.get_by_role("button", name=f"digit {digit}").click()
     page.get_by_role("button", name="log in").click()
-    # The till finishes logging in (shift, quick keys, a new sale) before the manager moves on: a tap
-    # on Manager before that ends is overtaken by the sale screen (see the issue note).
-    expect(page.locator("#sale")).to_be_visible()
     page.get_by_role("button", name="Manager").click()
+    while not held:
+        page.wait_for_timeout(20)  # lets Playwright hand the held request to its handler
+    held[0].continue_()
+    page.unroute("**/api/v1/config")
+    page.wait_for_function("() => state.sale !== null")  # the login has opened its new sale
+    expect(page.locator("#sale")).to_be_hidden()
+    expect(page.locator("#manager-panel")).to_be_visible()
 
     bars = page.locator("#forecast-chart rect")
     expect(bars).to_have_count(14)

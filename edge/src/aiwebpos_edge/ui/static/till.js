@@ -73,6 +73,14 @@ function pressPin(key) {
   $("pin-dots").textContent = "•".repeat(state.pin.length);
 }
 
+// The login's own screens (shift, quick keys, a new sale) are still loading when the header's buttons
+// appear: a tap on Manager or Devices waits for them, or the sale screen would replace its panel.
+let loggingIn = Promise.resolve();
+
+function afterLoginSettles() {
+  return loggingIn.catch(() => {});
+}
+
 async function logIn() {
   try {
     const answer = await api("POST", "/auth/pin", { terminal_id: terminal, pin: state.pin });
@@ -82,7 +90,8 @@ async function logIn() {
     $("manager").hidden = !answer.user.roles.some((role) => role === "manager" || role === "admin");
     say("", "");
     watchLink();
-    await afterLogIn();
+    loggingIn = afterLogIn();
+    await loggingIn;
   } catch (error) {
     say(error.message);
   } finally {
@@ -675,6 +684,7 @@ function deviceEvent(event) {
 }
 
 async function showDevices() {
+  await afterLoginSettles();
   const list = $("device-list").querySelector("tbody");
   list.replaceChildren();
   for (const [name, d] of myDevices(devices.health)) {
@@ -734,6 +744,7 @@ function drawForecast(days) {
 }
 
 async function showManager() {
+  await afterLoginSettles();
   show("manager-panel");
   try {
     const forecast = await api("GET", "/inventory/forecast?days=14");
