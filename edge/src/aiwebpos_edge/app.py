@@ -14,7 +14,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
-from aiwebpos_edge.auth.middleware import BearerSessionMiddleware, permission_guard
+from aiwebpos_edge.auth.middleware import BearerSessionMiddleware
 from aiwebpos_edge.auth.secrets import load_or_create_secret
 from aiwebpos_edge.auth.sessions import SessionRegistry
 from aiwebpos_edge.bootstrap import store_id_of
@@ -99,7 +99,6 @@ def create_app(settings: NodeSettings, clock: Clock | None = None) -> Litestar:
         lifespan=[node_lifespan],
         dependencies={"node": Provide(provide_node, sync_to_thread=False)},
         middleware=[auth],
-        guards=[permission_guard],
         exception_handlers={DomainError: domain_error_handler, 500: internal_error_handler},
         openapi_config=OpenAPIConfig(
             title="AIWebPOS store node",

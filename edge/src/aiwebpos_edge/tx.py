@@ -9,6 +9,7 @@ import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -44,7 +45,7 @@ class Tx:
     score_hold_s: float | None = None
     wake_scorer: Callable[[], None] | None = None
 
-    @property
+    @cached_property  # one moment per transaction, written into many rows
     def at(self) -> str:
         return iso(self.now)
 

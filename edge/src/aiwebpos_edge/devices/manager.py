@@ -185,11 +185,15 @@ class Devices:
 
     def show_sale(self, view: SaleView) -> SaleView:
         """The sale on its terminal's pole display (never waits: the display has its own thread)."""
-        self.serial.show(view.terminal_id, sale_screen(view, self.store_name))
+        if self.serial.has_display(view.terminal_id):  # rendering costs CPU on every scan: only for a display
+            self.serial.show(view.terminal_id, sale_screen(view, self.store_name))
         return view
 
     async def weigh(self, terminal_id: str) -> ScaleReading:
         return await asyncio.to_thread(self.serial.weigh, terminal_id)
 
     def show_receipt(self, receipt: Receipt) -> None:
-        self.serial.show(receipt.terminal_id, cd5220.change_screen(receipt.paid_cents, receipt.change_cents))
+        if self.serial.has_display(receipt.terminal_id):
+            self.serial.show(
+                receipt.terminal_id, cd5220.change_screen(receipt.paid_cents, receipt.change_cents)
+            )

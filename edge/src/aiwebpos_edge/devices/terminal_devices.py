@@ -52,6 +52,9 @@ class TerminalSerialDevices:
             return offline_reading(f"terminal {terminal_id} has no scale")
         return scale.read(timeout_s)
 
+    def has_display(self, terminal_id: str) -> bool:
+        return terminal_id in self.displays
+
     def show(self, terminal_id: str, screen: cd5220.Screen) -> None:
         display = self.displays.get(terminal_id)
         if display is not None:
