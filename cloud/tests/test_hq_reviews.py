@@ -93,6 +93,63 @@ def commands_at(peer: MqttPeer, store_id: str) -> list[Command]:
     return [msgspec.json.decode(m.payload, type=Command) for m in peer.received(commands_topic(store_id))]
 
 
+async def test_an_approved_store_price_outlives_the_next_catalog_push_and_a_price_list_keeps_its_own(
+    hq_dir: Path,
+    database_url: str | None,
+    broker: MosquittoBroker,
+    stores: dict[str, MqttPeer],
+    tmp_path: Path,
+) -> None:
+    lakehouse = tmp_path / "lakehouse"
+    write_outputs(lakehouse)
+    settings = load_hq_settings(
+        hq_dir, database_url=database_url, mqtt_url=broker.url("aiwebpos-hq"), lakehouse=str(lakehouse)
+    )
+    async with AsyncTestClient(app=create_hq_app(settings)) as hq:
+        admin = await login(hq, "admin", ADMIN_PASSWORD)
+        await fleet(hq, admin, lambda rows: len(rows) == len(STORES))
+        for sku, name, cents in (("COKE-2L", "Coca-Cola 2 L", 2799), ("BREAD-W", "White bread", 1499)):
+            body = {"name": name, "price_cents": cents, "vat_class": "standard"}
+            assert (
+                await hq.put(f"/api/v1/catalog/products/{sku}", json=body, headers=admin)
+            ).status_code == 200
+        town = {"description": "Town stores", "prices": {"COKE-2L": 2599}, "stores": ["MSU-01"]}
+        assert (await hq.put("/api/v1/catalog/price-lists/town", json=town, headers=admin)).status_code == 200
+
+        # P1: Coke up chain-wide (the master follows; MSU-01 keeps its list's price); P2: TY-02's bread.
+        approved = await hq.post(
+            "/api/v1/reviews/prices", json={"ids": ["P1", "P2"], "decision": "approved"}, headers=admin
+        )
+        assert approved.status_code == 200, approved.text
+        await stores["TY-02"].until(lambda: len(commands_at(stores["TY-02"], "TY-02")) == 1)
+        assert commands_at(stores["TY-02"], "TY-02")[0].body == {
+            "prices": [{"sku": "BREAD-W", "price_cents": 1199}, {"sku": "COKE-2L", "price_cents": 2899}]
+        }
+        batch = (await hq.get(f"/api/v1/commands/{approved.json()['batch_id']}", headers=admin)).json()
+        assert [d["store_id"] for d in batch["deliveries"]] == ["TY-02"]
+
+        def prices(rows: list[dict[str, Any]]) -> dict[str, tuple[int, str]]:
+            return {r["sku"]: (r["price_cents"], r["source"]) for r in rows}
+
+        msu = (await hq.get("/api/v1/catalog/stores/MSU-01/prices", headers=admin)).json()
+        ty = (await hq.get("/api/v1/catalog/stores/TY-02/prices", headers=admin)).json()
+        assert prices(msu) == {"COKE-2L": (2599, "list"), "BREAD-W": (1499, "master")}
+        assert prices(ty) == {"COKE-2L": (2899, "master"), "BREAD-W": (1199, "store")}
+
+        # The next catalog push sends each store what it sells at: the approval is not undone.
+        assert (await hq.post("/api/v1/catalog/push", json={}, headers=admin)).status_code == 202
+        for store_id, want in (
+            ("MSU-01", {"COKE-2L": 2599, "BREAD-W": 1499}),
+            ("TY-02", {"COKE-2L": 2899, "BREAD-W": 1199}),
+        ):
+            peer = stores[store_id]
+            await peer.until(
+                lambda p=peer, s=store_id: any(c.type == "catalog.upsert" for c in commands_at(p, s))
+            )
+            [pushed] = [c for c in commands_at(peer, store_id) if c.type == "catalog.upsert"]
+            assert {p["sku"]: p["price_cents"] for p in pushed.body["products"]} == want
+
+
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 async def test_approved_prices_reach_their_stores_and_confirmed_alerts_become_labels(
     hq_dir: Path, broker: MosquittoBroker, stores: dict[str, MqttPeer], tmp_path: Path

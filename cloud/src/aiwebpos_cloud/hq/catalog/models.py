@@ -49,5 +49,6 @@ class StorePrice(msgspec.Struct, kw_only=True):
     sku: str
     name: str
     master_cents: int
-    price_cents: int  # what the store sells it at: its price list's price, or the master's
+    price_cents: int  # what the store sells it at: its own price, its price list's, or the master's
     price_list: str | None
+    source: str = "master"  # master, list or store (its own: an approved recommendation for it)

@@ -1,6 +1,8 @@
 """The catalog master's use cases: price lists checked against the master and the fleet, each store's
 prices, and the push that sends every store the master at its own prices."""
 
+from collections.abc import Sequence
+
 from litestar.exceptions import ClientException
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -12,6 +14,7 @@ from aiwebpos_cloud.hq.db.models import PriceList
 # A store applies a catalog push in one transaction per command: a 300,000-product master goes out in
 # parts so that no store holds its database for minutes, and a part that fails says which.
 PRODUCTS_PER_COMMAND = 2_000
+OWN = "store"  # a price of the store's own
 
 
 async def price_list_out(session: AsyncSession, row: PriceList) -> PriceListOut:
@@ -30,19 +33,38 @@ async def save_price_list(session: AsyncSession, name: str, data: PriceListIn, a
     return await store.save_price_list(session, name, data.description, prices, stores, at)
 
 
+async def overrides_of(session: AsyncSession, stores: Sequence[str]) -> dict[str, dict[str, tuple[int, str]]]:
+    """Each store's prices that are not the master's, by SKU, with where each comes from: the store's
+    own price (an approved recommendation for it) wins over its price list's."""
+    lists = await store.store_lists(session, stores)
+    by_list = await store.overrides_by_list(session, sorted(set(lists.values())))
+    own = await store.own_prices(session, stores)
+    found: dict[str, dict[str, tuple[int, str]]] = {}
+    for store_id in stores:
+        name = lists.get(store_id)
+        prices = {sku: (cents, f"list {name}") for sku, cents in by_list.get(name or "", {}).items()}
+        prices.update({sku: (cents, OWN) for sku, cents in own.get(store_id, {}).items()})
+        found[store_id] = prices
+    return found
+
+
 async def store_prices(session: AsyncSession, store_id: str) -> list[StorePrice]:
+    overrides = (await overrides_of(session, [store_id]))[store_id]
     list_name = (await store.store_lists(session, [store_id])).get(store_id)
-    overrides = (await store.overrides_by_list(session, [list_name]))[list_name] if list_name else {}
-    return [
-        StorePrice(
-            sku=p.sku,
-            name=p.name,
-            master_cents=p.price_cents,
-            price_cents=overrides.get(p.sku, p.price_cents),
-            price_list=list_name if p.sku in overrides else None,
+    prices = []
+    for p in await store.products_by_sku(session, None):
+        cents, source = overrides.get(p.sku, (p.price_cents, "master"))
+        prices.append(
+            StorePrice(
+                sku=p.sku,
+                name=p.name,
+                master_cents=p.price_cents,
+                price_cents=cents,
+                price_list=list_name if source.startswith("list ") else None,
+                source="list" if source.startswith("list ") else source,
+            )
         )
-        for p in await store.products_by_sku(session, None)
-    ]
+    return prices
 
 
 async def push_catalog(
@@ -65,13 +87,13 @@ async def push_catalog(
             else "the catalog master is empty"
         )
     products = [(r.sku, store.as_product(r)) for r in rows]
-    lists = await store.store_lists(session, to)
-    overrides = await store.overrides_by_list(session, sorted(set(lists.values())))
+    overrides = await overrides_of(session, to)
     bodies = [
         (
             store_id,
             rules.upsert_body(
-                products[i : i + PRODUCTS_PER_COMMAND], overrides.get(lists.get(store_id, ""), {})
+                products[i : i + PRODUCTS_PER_COMMAND],
+                {sku: cents for sku, (cents, _) in overrides[store_id].items()},
             ),
         )
         for store_id in to

@@ -6,7 +6,13 @@ from sqlalchemy import delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aiwebpos_cloud.hq.catalog.models import Product, ProductIn
-from aiwebpos_cloud.hq.db.models import MasterProduct, PriceList, PriceListPrice, StorePriceList
+from aiwebpos_cloud.hq.db.models import (
+    MasterProduct,
+    PriceList,
+    PriceListPrice,
+    StoreOwnPrice,
+    StorePriceList,
+)
 
 
 def as_product(row: MasterProduct) -> Product:
@@ -145,6 +151,29 @@ async def overrides_by_list(session: AsyncSession, names: Sequence[str]) -> dict
     for row in rows.scalars():
         found[row.price_list][row.sku] = row.price_cents
     return found
+
+
+async def own_prices(session: AsyncSession, stores: Sequence[str]) -> dict[str, dict[str, int]]:
+    """Each of these stores → its own prices by SKU (stores without any are left out)."""
+    rows = await session.execute(select(StoreOwnPrice).where(StoreOwnPrice.store_id.in_(stores)))
+    found: dict[str, dict[str, int]] = {}
+    for row in rows.scalars():
+        found.setdefault(row.store_id, {})[row.sku] = row.price_cents
+    return found
+
+
+async def set_own_price(
+    session: AsyncSession, store_id: str, sku: str, price_cents: int, at: str, actor: str
+) -> None:
+    row = await session.get(StoreOwnPrice, (store_id, sku))
+    if row is None:
+        session.add(
+            StoreOwnPrice(
+                store_id=store_id, sku=sku, price_cents=price_cents, updated_at=at, updated_by=actor
+            )
+        )
+    else:
+        row.price_cents, row.updated_at, row.updated_by = price_cents, at, actor
 
 
 async def set_price(session: AsyncSession, sku: str, price_cents: int, at: str, actor: str) -> bool:

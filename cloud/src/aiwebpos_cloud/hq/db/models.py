@@ -115,6 +115,19 @@ class StorePriceList(Base):
     price_list: Mapped[str] = mapped_column(String(64))
 
 
+class StoreOwnPrice(Base):
+    """A price one store sells a product at, whatever its price list says (an approved store-specific
+    price recommendation)."""
+
+    __tablename__ = "hq_store_prices"
+
+    store_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    sku: Mapped[str] = mapped_column(String(64), primary_key=True)
+    price_cents: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[str] = mapped_column(String(32))
+    updated_by: Mapped[str] = mapped_column(String(64))
+
+
 class FraudReview(Base):
     """A reviewer's verdict on a fraud alert: fraud (also a label in the lakehouse) or not fraud."""
 

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from aiwebpos_cloud.hq import audit
 from aiwebpos_cloud.hq.auth.routes import claims_of, client_ip
+from aiwebpos_cloud.hq.catalog import service as catalog_service
 from aiwebpos_cloud.hq.catalog import store as catalog
 from aiwebpos_cloud.hq.commands import service as commands
 from aiwebpos_cloud.hq.dashboards.filters import MASERU
@@ -67,19 +68,36 @@ def lakehouse_of(state: State) -> Path:
 
 
 async def price_bodies(session: AsyncSession, approved: pl.DataFrame) -> list[tuple[str, dict[str, Any]]]:
-    """One `price.set` per store: a chain-wide proposal (no store) goes to every store, a store's own
-    proposal to that store (it wins over a chain-wide one for the same SKU)."""
+    """One `price.set` per store: a store's own proposal to that store (it wins over a chain-wide one for
+    the same SKU), a chain-wide proposal (no store) to every store that sells the SKU at the master's
+    price (a store whose price list or own price says otherwise keeps it, as a catalog push would)."""
     every = await commands.targets(session, None)
+    overrides = await catalog_service.overrides_of(session, every)
     prices: dict[str, dict[str, int]] = {}
     for row in approved.sort(pl.col("store_id").is_not_null()).iter_rows(named=True):
-        for store_id in (
-            every if row["store_id"] is None else await commands.targets(session, [row["store_id"]])
-        ):
-            prices.setdefault(store_id, {})[row["sku"]] = int(row["recommended_price_cents"])
+        sku, cents = row["sku"], int(row["recommended_price_cents"])
+        if row["store_id"] is not None:
+            for store_id in await commands.targets(session, [row["store_id"]]):
+                prices.setdefault(store_id, {})[sku] = cents
+            continue
+        for store_id in every:
+            if sku not in overrides[store_id]:
+                prices.setdefault(store_id, {})[sku] = cents
     return [
         (s, {"prices": [{"sku": sku, "price_cents": c} for sku, c in sorted(p.items())]})
         for s, p in sorted(prices.items())
     ]
+
+
+async def record_approved_prices(session: AsyncSession, approved: pl.DataFrame, at: str, actor: str) -> None:
+    """What HQ's catalog keeps of an approval, so that a later catalog push sends the same prices: a
+    chain-wide price becomes the master's, a store's own price is kept for that store."""
+    for row in approved.iter_rows(named=True):
+        cents = int(row["recommended_price_cents"])
+        if row["store_id"] is None:
+            await catalog.set_price(session, row["sku"], cents, at, actor)
+        else:
+            await catalog.set_own_price(session, row["store_id"], row["sku"], cents, at, actor)
 
 
 class ReviewController(Controller):
@@ -108,17 +126,16 @@ class ReviewController(Controller):
             raise ClientException(f"no current price recommendation {', '.join(missing)}")
         batch_id, outgoing = None, commands.AfterCommit()
         async with hq.sessions.begin() as session:
-            bodies = await price_bodies(session, found) if data.decision == "approved" else []
+            if data.decision == "approved":
+                bodies = await price_bodies(session, found)
+                await record_approved_prices(session, found, hq.at(), actor)
+            else:
+                bodies = []
             await asyncio.to_thread(
                 lake.record_price_decisions,
                 lakehouse,
                 price_decision_rows(found, data.decision, actor, data.note, at),
             )
-            for row in found.filter(pl.col("store_id").is_null()).iter_rows(named=True):
-                if data.decision == "approved":  # a chain-wide price: the catalog master follows
-                    await catalog.set_price(
-                        session, row["sku"], int(row["recommended_price_cents"]), hq.at(), actor
-                    )
             await audit.record(
                 session,
                 hq.at(),
