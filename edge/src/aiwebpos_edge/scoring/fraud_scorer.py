@@ -70,7 +70,14 @@ class FraudScorer:
         # score with (else at the first batch after one arrives).
         if self.node.models.get(FRAUD) is not None:
             self.worker.warm()
+        # A model that arrives later warms it at once too: on a Pi the imports take longer than a sale's
+        # hold, and the first sales after a release would otherwise go out unscored.
+        self.node.models.when_swapped(self._swapped)
         self._task = asyncio.create_task(self._run(), name="fraud-scorer")
+
+    def _swapped(self, model: LoadedModel) -> None:
+        if model.name == FRAUD:
+            self.worker.warm()
 
     async def stop(self) -> None:
         if self._task is not None:

@@ -4,6 +4,7 @@ A swap replaces one dict entry with a fully loaded model: a reader (a sale being
 model or the new one, never a half-loaded one, with no lock on the scoring path.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +24,11 @@ class ModelRegistry:
     def __init__(self) -> None:
         self._models: dict[str, LoadedModel] = {}
         self._problems: dict[str, ModelProblem] = {}
+        self._on_swap: list[Callable[[LoadedModel], None]] = []
+
+    def when_swapped(self, listener: Callable[[LoadedModel], None]) -> None:
+        """Call `listener` with every model swapped in from now on."""
+        self._on_swap.append(listener)
 
     def get(self, name: str) -> LoadedModel | None:
         return self._models.get(name)
@@ -33,6 +39,8 @@ class ModelRegistry:
     def swap(self, model: LoadedModel) -> None:
         self._models[model.name] = model
         self._problems.pop(model.name, None)  # the model now in use is fine: an older refusal is history
+        for listener in self._on_swap:
+            listener(model)
 
     def refuse(self, problem: ModelProblem) -> None:
         self._problems[problem.name] = problem
