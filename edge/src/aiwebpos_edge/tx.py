@@ -76,6 +76,3 @@ class Tx:
             ),
             terminal_id,
         )
-
-    def config(self) -> dict[str, Any]:
-        return {row[0]: json.loads(row[1]) for row in self.conn.execute("SELECT key, value FROM config")}

@@ -3,6 +3,7 @@
 import json
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Literal
 
 import msgspec
@@ -35,7 +36,7 @@ def _default_weighed() -> WeighedBarcodes:
     )
 
 
-class StoreConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class StoreConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, frozen=True):  # shared: see below
     discount_limit_percent: str = "10"  # a line or sale discount above this needs a manager
     cash_rounding_cents: Literal[0, 5, 10] = 0  # round cash totals to 5 or 10 lisente; 0 = none
     return_approval_limit_cents: int = 50_000  # refunds above this need a manager
@@ -60,8 +61,26 @@ class StoreConfigChange(msgspec.Struct, kw_only=True, forbid_unknown_fields=True
     quick_keys: list[str] | None = None
 
 
+# Every scan prices its sale with the settings and the VAT rates. Parsing them is what costs (~5 % of a
+# till request on a Pi); the rows themselves are a cheap read. So the parsed value is kept by the rows'
+# exact content: a change (or a change rolled back) is new content, and nothing needs invalidating.
+_ConfigRows = tuple[tuple[str, str], ...]
+_RateRows = tuple[tuple[vat.VatClass, int, str], ...]
+
+
+@lru_cache(maxsize=8)
+def _parsed_config(rows: _ConfigRows) -> StoreConfig:
+    return msgspec.convert({key: json.loads(value) for key, value in rows}, StoreConfig)
+
+
+@lru_cache(maxsize=8)
+def _parsed_rates(rows: _RateRows) -> tuple[vat.VatRate, ...]:
+    return tuple(vat.VatRate(cls, bp, date.fromisoformat(since)) for cls, bp, since in rows)
+
+
 def store_config(tx: Tx) -> StoreConfig:
-    return msgspec.convert(tx.config(), StoreConfig)
+    rows = tx.conn.execute("SELECT key, value FROM config ORDER BY key").fetchall()
+    return _parsed_config(tuple((key, value) for key, value in rows))
 
 
 def change_config(tx: Tx, actor: Actor | None, change: StoreConfigChange) -> StoreConfig:
@@ -108,8 +127,10 @@ class VatRateOut(msgspec.Struct, kw_only=True):
 
 
 def vat_rates(tx: Tx) -> list[vat.VatRate]:
-    rows = tx.conn.execute("SELECT vat_class, rate_bp, effective_from FROM vat_rates ORDER BY effective_from")
-    return [vat.VatRate(r[0], r[1], date.fromisoformat(r[2])) for r in rows]
+    rows = tx.conn.execute(
+        "SELECT vat_class, rate_bp, effective_from FROM vat_rates ORDER BY effective_from, vat_class, rate_bp"
+    ).fetchall()
+    return list(_parsed_rates(tuple((cls, bp, since) for cls, bp, since in rows)))
 
 
 def rates_on(tx: Tx, day: date) -> dict[vat.VatClass, int]:
