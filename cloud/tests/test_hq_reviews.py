@@ -149,6 +149,18 @@ async def test_an_approved_store_price_outlives_the_next_catalog_push_and_a_pric
             [pushed] = [c for c in commands_at(peer, store_id) if c.type == "catalog.upsert"]
             assert {p["sku"]: p["price_cents"] for p in pushed.body["products"]} == want
 
+        # HQ takes the store's own price back: it sells bread at the master's price from its next push.
+        own = "/api/v1/catalog/stores/TY-02/prices/BREAD-W"
+        body = {"username": "neo", "password": "neo-analyst-1", "roles": ["analyst"]}
+        assert (await hq.post("/api/v1/users", json=body, headers=admin)).status_code == 201
+        analyst = await login(hq, "neo", "neo-analyst-1")
+        assert (await hq.delete(own, headers=analyst)).status_code == 403
+        dropped = await hq.delete(own, headers=admin)
+        assert dropped.status_code == 200, dropped.text
+        assert prices(dropped.json()) == {"COKE-2L": (2899, "master"), "BREAD-W": (1499, "master")}
+        again = await hq.delete(own, headers=admin)
+        assert again.status_code == 404 and "no price of its own" in again.text
+
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 async def test_approved_prices_reach_their_stores_and_confirmed_alerts_become_labels(

@@ -4,7 +4,7 @@ store gets the master at its own price list's prices)."""
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Controller, Request, get, post, put
+from litestar import Controller, Request, delete, get, post, put
 from litestar.exceptions import ClientException, NotFoundException
 from litestar.params import Body, FromPath, FromQuery
 
@@ -133,6 +133,29 @@ class CatalogController(Controller):
 
     @get("/stores/{store_id:str}/prices", opt={"permission": "catalog.read"})
     async def store_prices(self, hq: HqDep, store_id: FromPath[str]) -> list[StorePrice]:
+        async with hq.sessions() as session:
+            return await service.store_prices(session, store_id)
+
+    @delete("/stores/{store_id:str}/prices/{sku:str}", opt={"permission": "catalog.edit"}, status_code=200)
+    async def drop_own_price(
+        self, hq: HqDep, request: Request[Any, Any, Any], store_id: FromPath[str], sku: FromPath[str]
+    ) -> list[StorePrice]:
+        """The store sells `sku` by its price list (or the master) again, from its next push on."""
+        actor, at = claims_of(request).sub, hq.at()
+        async with hq.sessions.begin() as session:
+            cents = await store.drop_own_price(session, store_id, sku)
+            if cents is None:
+                raise NotFoundException(f"{store_id} has no price of its own for {sku}")
+            await audit.record(
+                session,
+                at,
+                actor,
+                "catalog.store_price_dropped",
+                client_ip(request),
+                store_id=store_id,
+                sku=sku,
+                price_cents=cents,
+            )
         async with hq.sessions() as session:
             return await service.store_prices(session, store_id)
 

@@ -176,6 +176,15 @@ async def set_own_price(
         row.price_cents, row.updated_at, row.updated_by = price_cents, at, actor
 
 
+async def drop_own_price(session: AsyncSession, store_id: str, sku: str) -> int | None:
+    """Forget the store's own price of `sku`; the price it had, or None when it had none."""
+    row = await session.get(StoreOwnPrice, (store_id, sku))
+    if row is None:
+        return None
+    await session.delete(row)
+    return row.price_cents
+
+
 async def set_price(session: AsyncSession, sku: str, price_cents: int, at: str, actor: str) -> bool:
     """The master's price of `sku`; False when the master does not hold it."""
     row = await session.get(MasterProduct, sku)
