@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import httpx
 import msgspec
 import polars as pl
 import pytest
@@ -271,6 +272,13 @@ def test_the_reviews_page_approves_a_proposal_and_confirms_an_alert(
     write_outputs(lakehouse)
     settings = load_hq_settings(hq_dir, mqtt_url=broker.url("aiwebpos-hq"), lakehouse=str(lakehouse))
     with served(create_hq_app(settings), "HQ") as url, chromium() as browser:
+        with httpx.Client(base_url=url, timeout=30) as http:  # bread is in the master at M14.99
+            token = http.post("/api/v1/auth/login", json={"username": "admin", "password": ADMIN_PASSWORD})
+            bread = {"name": "White bread", "price_cents": 1499, "vat_class": "standard"}
+            headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
+            assert (
+                http.put("/api/v1/catalog/products/BREAD-W", json=bread, headers=headers).status_code == 200
+            )
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         page.goto(f"{url}/hq/")
         page.get_by_label("Username").fill("admin")
@@ -294,6 +302,21 @@ def test_the_reviews_page_approves_a_proposal_and_confirms_an_alert(
         expect(page.locator("#message")).to_have_text("sale MSU-01-T1-000042: fraud")
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / "hq-reviews.png"), full_page=True)
+
+        # The catalog page shows the approved markdown as TY-02's own price, and HQ can take it back.
+        page.get_by_role("link", name="Catalog").click()
+        page.get_by_label("Store", exact=True).select_option("TY-02")
+        page.get_by_role("button", name="Show prices").click()
+        bread_at_ty = page.locator('#store-prices tr[data-sku="BREAD-W"] td')
+        expect(bread_at_ty.nth(3)).to_have_text("M 11.99")
+        expect(bread_at_ty.nth(4)).to_have_text("this store")
+        page.screenshot(path=str(SCREENSHOTS / "hq-store-prices.png"), full_page=True)
+        page.get_by_role("button", name="use the list or master price for BREAD-W at TY-02").click()
+        expect(bread_at_ty.nth(3)).to_have_text("M 14.99")
+        expect(bread_at_ty.nth(4)).to_have_text("master")
+        expect(page.locator("#message")).to_contain_text(
+            "BREAD-W at TY-02 follows its price list or the master"
+        )
     stores["TY-02"].wait_for(lambda: len(commands_at(stores["TY-02"], "TY-02")) == 1)
     assert commands_at(stores["TY-02"], "TY-02")[0].body == {
         "prices": [{"sku": "BREAD-W", "price_cents": 1199}]

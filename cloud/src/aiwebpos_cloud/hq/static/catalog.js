@@ -93,6 +93,49 @@ async function savePriceList(event) {
   } catch (error) { say(error.message); }
 }
 
+// What one store sells at, and why: the master's price, its price list's, or its own (an approved
+// recommendation for that store, which HQ can take back).
+const SOURCES = { master: "master", list: "price list", store: "this store" };
+
+function showStorePrices(storeId, prices) {
+  const rows = $("store-prices").querySelector("tbody");
+  rows.replaceChildren();
+  for (const p of prices) {
+    const row = rows.insertRow();
+    row.dataset.sku = p.sku;
+    const from = p.source === "list" ? `${SOURCES.list} ${p.price_list}` : SOURCES[p.source] || p.source;
+    for (const text of [p.sku, p.name, maloti(p.master_cents), maloti(p.price_cents), from]) row.insertCell().textContent = text;
+    const cell = row.insertCell();
+    if (p.source !== "store") continue;
+    const back = document.createElement("button");
+    back.textContent = "Use the list or master price";
+    back.setAttribute("aria-label", `use the list or master price for ${p.sku} at ${storeId}`);
+    back.onclick = async () => {
+      try {
+        const path = `/catalog/stores/${encodeURIComponent(storeId)}/prices/${encodeURIComponent(p.sku)}`;
+        showStorePrices(storeId, await hq.api(path, { method: "DELETE" }));
+        say(`${p.sku} at ${storeId} follows its price list or the master again: push it to change the till`);
+      } catch (error) { say(error.message); }
+    };
+    cell.append(back);
+  }
+}
+
+async function loadStorePrices(event) {
+  event.preventDefault();
+  try {
+    const storeId = $("price-store").value;
+    if (!storeId) throw new Error("no store has reported to HQ yet");
+    showStorePrices(storeId, await hq.api(`/catalog/stores/${encodeURIComponent(storeId)}/prices`));
+  } catch (error) { say(error.message); }
+}
+
+async function fillStoreChoice() {
+  const select = $("price-store");
+  select.replaceChildren();
+  for (const s of await hq.api("/fleet/")) select.append(new Option(s.store_id, s.store_id));
+}
+
 async function pushToStores() {
   try {
     const only = $("only-this").checked;
@@ -108,4 +151,5 @@ $("search-form").onsubmit = (event) => { event.preventDefault(); showProducts().
 $("product-form").onsubmit = saveProduct;
 $("price-list-form").onsubmit = savePriceList;
 $("push").onclick = pushToStores;
-Promise.all([showProducts(), showPriceLists(), push.storePicker($("stores"))]).catch((e) => say(e.message));
+$("store-prices-form").onsubmit = loadStorePrices;
+Promise.all([showProducts(), showPriceLists(), push.storePicker($("stores")), fillStoreChoice()]).catch((e) => say(e.message));
