@@ -23,7 +23,17 @@ class WeighedBarcodes(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     value_check_digit: bool = False
 
     def layout(self) -> WeighedLayout:
-        return WeighedLayout(dict(self.prefixes), self.item_digits, self.value_digits, self.value_check_digit)
+        """Checked on every scan of a barcode: built once per distinct layout (it is frozen)."""
+        return _layout(
+            tuple(sorted(self.prefixes.items())), self.item_digits, self.value_digits, self.value_check_digit
+        )
+
+
+@lru_cache(maxsize=8)
+def _layout(
+    prefixes: tuple[tuple[str, Literal["price", "weight"]], ...], item: int, value: int, check: bool
+) -> WeighedLayout:
+    return WeighedLayout(dict(prefixes), item, value, check)
 
 
 def _default_weighed() -> WeighedBarcodes:
