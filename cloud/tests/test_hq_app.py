@@ -13,9 +13,10 @@ from cloud_factories import Store
 from hq_support import ADMIN_PASSWORD, fleet, login, result, status, until
 from litestar.testing import AsyncTestClient
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from aiwebpos_cloud.hq.app import create_hq_app
-from aiwebpos_cloud.hq.commands.service import mark_sent
+from aiwebpos_cloud.hq.commands.service import mark_sent, push_each
 from aiwebpos_cloud.hq.commands.store import answer
 from aiwebpos_cloud.hq.db.engine import make_engine, sessions
 from aiwebpos_cloud.hq.db.models import AuditEntry, SentCommand
@@ -210,6 +211,38 @@ async def test_a_late_puback_never_takes_back_a_stores_answer(hq_dir: Path, data
             row = await session.get(SentCommand, "c-1")
             assert row is not None
             assert (row.state, row.body["password"]) == ("applied", "(set)")
+    finally:
+        await engine.dispose()
+
+
+async def test_a_push_reaches_the_broker_only_once_its_transaction_has_committed(
+    hq_dir: Path, database_url: str | None
+) -> None:
+    """A fast PUBACK must find its command recorded, and a push rolled back must never leave HQ."""
+    engine = make_engine(load_hq_settings(hq_dir, database_url=database_url).url)
+    make_session, published = sessions(engine), list[str]()
+
+    def publish(topic: str, payload: bytes, command_id: str) -> None:
+        published.append(command_id)
+
+    async def push(session: AsyncSession) -> str:
+        body = {"prices": [{"sku": "SUGAR-25", "price_cents": 5999}]}
+        return await push_each(
+            session, publish, command_type="price.set", bodies=[("MSU-01", body)], actor="admin", at="t"
+        )
+
+    try:
+        with pytest.raises(RuntimeError):
+            async with make_session.begin() as session:
+                await push(session)
+                raise RuntimeError("the rest of the change failed")
+        assert published == []
+        async with make_session.begin() as session:
+            batch_id = await push(session)
+            assert published == []  # not before the commit
+        async with make_session() as session:
+            [row] = (await session.execute(select(SentCommand))).scalars()
+        assert (published, row.batch_id) == ([row.command_id], batch_id)
     finally:
         await engine.dispose()
 

@@ -20,7 +20,6 @@ from aiwebpos_cloud.hq.catalog.models import (
     StorePrice,
 )
 from aiwebpos_cloud.hq.commands.routes import Pushed, pushed
-from aiwebpos_cloud.hq.commands.service import AfterCommit
 from aiwebpos_cloud.hq.state import Hq, HqDep
 
 
@@ -163,10 +162,8 @@ class CatalogController(Controller):
     async def push(
         self, hq: HqDep, request: Request[Any, Any, Any], data: Annotated[CatalogPush, Body()]
     ) -> Pushed:
-        outgoing = AfterCommit()
         async with hq.sessions.begin() as session:
             batch_id = await service.push_catalog(
-                session, outgoing, data, actor=claims_of(request).sub, at=hq.at(), ip=client_ip(request)
+                session, hq.publish, data, actor=claims_of(request).sub, at=hq.at(), ip=client_ip(request)
             )
-        outgoing.send(hq.publish)
         return await pushed(hq, batch_id)

@@ -181,11 +181,10 @@ class CommandController(Controller):
 async def _push(
     hq: Hq, request: Request[Any, Any, Any], command_type: str, body: dict[str, Any], stores: list[str] | None
 ) -> Pushed:
-    outgoing = service.AfterCommit()
     async with hq.sessions.begin() as session:
         batch_id = await service.push(
             session,
-            outgoing,
+            hq.publish,
             command_type=command_type,
             body=body,
             stores=stores,
@@ -193,7 +192,6 @@ async def _push(
             at=hq.at(),
             ip=client_ip(request),
         )
-    outgoing.send(hq.publish)
     return await pushed(hq, batch_id)
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 import msgspec
 from litestar.exceptions import ClientException
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aiwebpos_cloud.hq import audit
@@ -18,21 +19,6 @@ from aiwebpos_contracts.topics import commands_topic
 # topic, payload, command_id: handed to the broker's client, which reports each PUBACK by command_id.
 Publish = Callable[[str, bytes, str], None]
 SECRET_FIELDS = frozenset({"password", "pin"})
-
-
-class AfterCommit:
-    """Collects the commands a transaction records; `send` hands them to the broker once it has
-    committed, so that the broker's PUBACK always finds its command in HQ's database."""
-
-    def __init__(self) -> None:
-        self.messages: list[tuple[str, bytes, str]] = []
-
-    def __call__(self, topic: str, payload: bytes, command_id: str) -> None:
-        self.messages.append((topic, payload, command_id))
-
-    def send(self, publish: Publish) -> None:
-        for message in self.messages:
-            publish(*message)
 
 
 async def targets(session: AsyncSession, stores: Sequence[str] | None) -> list[str]:
@@ -70,8 +56,7 @@ async def push(
     at: str,
     ip: str | None = None,
 ) -> str:
-    """Send the same `body` to the stores; return the batch id the results are followed by. `publish`
-    is an `AfterCommit` of the caller's transaction."""
+    """Send the same `body` to the stores; return the batch id the results are followed by."""
     check_body(command_type, body)
     to = await targets(session, stores)
     return await push_each(
@@ -90,7 +75,9 @@ async def push_each(
     ip: str | None = None,
 ) -> str:
     """Send each store its own bodies (its own prices, a big catalog in parts) in one batch; the
-    stores are known already. Each body is its own command, applied and answered on its own."""
+    stores are known already. Each body is its own command, applied and answered on its own. They are
+    handed to `publish` once the caller's transaction has committed (never if it rolls back): the
+    broker's PUBACK must find its command in HQ's database."""
     batch_id = str(uuid7())
     sent: list[SentCommand] = []
     for store_id, body in bodies:
@@ -124,14 +111,14 @@ async def push_each(
         body=redacted(bodies[0][1]) if same else _summary(command_type, shown),
     )
     await session.flush()
-    for row in sent:
-        # The broker keeps it for a store that is offline (its session is persistent): "sent" means the
-        # broker has acknowledged it; the store's `command.result` turns it into applied or failed.
-        _publish(publish, row)
+    # The broker keeps a command for a store that is offline (its session is persistent): "sent" means
+    # the broker has acknowledged it; the store's `command.result` turns it into applied or failed.
+    messages = [_message(row) for row in sent]
+    event.listen(session.sync_session, "after_commit", lambda _: _send(publish, messages), once=True)
     return batch_id
 
 
-def _publish(publish: Publish, row: SentCommand) -> None:
+def _message(row: SentCommand) -> tuple[str, bytes, str]:
     command = Command(
         command_id=row.command_id,
         type=row.type,
@@ -139,7 +126,12 @@ def _publish(publish: Publish, row: SentCommand) -> None:
         body=row.body,
         issued_by=row.issued_by,
     )
-    publish(commands_topic(row.store_id), msgspec.json.encode(command), row.command_id)
+    return commands_topic(row.store_id), msgspec.json.encode(command), row.command_id
+
+
+def _send(publish: Publish, messages: Sequence[tuple[str, bytes, str]]) -> None:
+    for message in messages:
+        publish(*message)
 
 
 def _summary(command_type: str, shown: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
@@ -170,6 +162,6 @@ async def resend_queued(session: AsyncSession, publish: Publish, skip: Set[str])
     for row in await store.queued(session):
         if row.command_id in skip:
             continue
-        _publish(publish, row)
+        publish(*_message(row))
         count += 1
     return count

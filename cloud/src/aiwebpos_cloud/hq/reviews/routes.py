@@ -124,7 +124,7 @@ class ReviewController(Controller):
         missing = sorted(set(wanted) - set(found.get_column("recommendation_id").to_list()))
         if missing:
             raise ClientException(f"no current price recommendation {', '.join(missing)}")
-        batch_id, outgoing = None, commands.AfterCommit()
+        batch_id = None
         async with hq.sessions.begin() as session:
             if data.decision == "approved":
                 bodies = await price_bodies(session, found)
@@ -148,14 +148,13 @@ class ReviewController(Controller):
             if bodies:
                 batch_id = await commands.push_each(
                     session,
-                    outgoing,
+                    hq.publish,
                     command_type="price.set",
                     bodies=bodies,
                     actor=actor,
                     at=hq.at(),
                     ip=client_ip(request),
                 )
-        outgoing.send(hq.publish)
         return PriceDecided(decided=found.height, batch_id=batch_id)
 
     @get("/fraud", opt={"permission": "reviews.read"})
