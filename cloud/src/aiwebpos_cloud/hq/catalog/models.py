@@ -45,10 +45,13 @@ class CatalogPush(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     stores: list[str] | None = None  # None: every store
 
 
+PriceSource = Literal["master", "list", "store"]  # "store": its own, an approved recommendation for it
+
+
 class StorePrice(msgspec.Struct, kw_only=True):
     sku: str
     name: str
     master_cents: int
     price_cents: int  # what the store sells it at: its own price, its price list's, or the master's
     price_list: str | None
-    source: str = "master"  # master, list or store (its own: an approved recommendation for it)
+    source: PriceSource = "master"

@@ -155,7 +155,7 @@ class CatalogController(Controller):
                 sku=sku,
                 price_cents=cents,
             )
-        async with hq.sessions() as session:
+            await session.flush()
             return await service.store_prices(session, store_id)
 
     @post("/push", opt={"permission": "catalog.push"}, status_code=202)

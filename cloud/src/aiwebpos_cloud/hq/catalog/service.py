@@ -2,19 +2,19 @@
 prices, and the push that sends every store the master at its own prices."""
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from litestar.exceptions import ClientException
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aiwebpos_cloud.hq.catalog import rules, store
-from aiwebpos_cloud.hq.catalog.models import CatalogPush, PriceListIn, PriceListOut, StorePrice
+from aiwebpos_cloud.hq.catalog.models import CatalogPush, PriceListIn, PriceListOut, PriceSource, StorePrice
 from aiwebpos_cloud.hq.commands import service as commands
 from aiwebpos_cloud.hq.db.models import PriceList
 
 # A store applies a catalog push in one transaction per command: a 300,000-product master goes out in
 # parts so that no store holds its database for minutes, and a part that fails says which.
 PRODUCTS_PER_COMMAND = 2_000
-OWN = "store"  # a price of the store's own
 
 
 async def price_list_out(session: AsyncSession, row: PriceList) -> PriceListOut:
@@ -33,35 +33,42 @@ async def save_price_list(session: AsyncSession, name: str, data: PriceListIn, a
     return await store.save_price_list(session, name, data.description, prices, stores, at)
 
 
-async def overrides_of(session: AsyncSession, stores: Sequence[str]) -> dict[str, dict[str, tuple[int, str]]]:
-    """Each store's prices that are not the master's, by SKU, with where each comes from: the store's
-    own price (an approved recommendation for it) wins over its price list's."""
+@dataclass(frozen=True)
+class Override:
+    """A store's price that is not the master's, and where it comes from."""
+
+    cents: int
+    source: PriceSource  # "list" or "store" (the store's own, an approved recommendation for it)
+    price_list: str | None = None
+
+
+async def overrides_of(session: AsyncSession, stores: Sequence[str]) -> dict[str, dict[str, Override]]:
+    """Each store's prices that are not the master's, by SKU: its own price wins over its list's."""
     lists = await store.store_lists(session, stores)
     by_list = await store.overrides_by_list(session, sorted(set(lists.values())))
     own = await store.own_prices(session, stores)
-    found: dict[str, dict[str, tuple[int, str]]] = {}
+    found: dict[str, dict[str, Override]] = {}
     for store_id in stores:
         name = lists.get(store_id)
-        prices = {sku: (cents, f"list {name}") for sku, cents in by_list.get(name or "", {}).items()}
-        prices.update({sku: (cents, OWN) for sku, cents in own.get(store_id, {}).items()})
+        prices = {sku: Override(cents, "list", name) for sku, cents in by_list.get(name or "", {}).items()}
+        prices.update({sku: Override(cents, "store") for sku, cents in own.get(store_id, {}).items()})
         found[store_id] = prices
     return found
 
 
 async def store_prices(session: AsyncSession, store_id: str) -> list[StorePrice]:
     overrides = (await overrides_of(session, [store_id]))[store_id]
-    list_name = (await store.store_lists(session, [store_id])).get(store_id)
     prices = []
     for p in await store.products_by_sku(session, None):
-        cents, source = overrides.get(p.sku, (p.price_cents, "master"))
+        found = overrides.get(p.sku, Override(p.price_cents, "master"))
         prices.append(
             StorePrice(
                 sku=p.sku,
                 name=p.name,
                 master_cents=p.price_cents,
-                price_cents=cents,
-                price_list=list_name if source.startswith("list ") else None,
-                source="list" if source.startswith("list ") else source,
+                price_cents=found.cents,
+                price_list=found.price_list,
+                source=found.source,
             )
         )
     return prices
@@ -93,7 +100,7 @@ async def push_catalog(
             store_id,
             rules.upsert_body(
                 products[i : i + PRODUCTS_PER_COMMAND],
-                {sku: cents for sku, (cents, _) in overrides[store_id].items()},
+                {sku: found.cents for sku, found in overrides[store_id].items()},
             ),
         )
         for store_id in to

@@ -72,13 +72,15 @@ async def price_bodies(session: AsyncSession, approved: pl.DataFrame) -> list[tu
     the same SKU), a chain-wide proposal (no store) to every store that sells the SKU at the master's
     price (a store whose price list or own price says otherwise keeps it, as a catalog push would)."""
     every = await commands.targets(session, None)
+    named = approved.get_column("store_id").drop_nulls().unique().to_list()
+    if named:
+        await commands.targets(session, named)  # a proposal for a store HQ never heard from: a clear 400
     overrides = await catalog_service.overrides_of(session, every)
     prices: dict[str, dict[str, int]] = {}
     for row in approved.sort(pl.col("store_id").is_not_null()).iter_rows(named=True):
         sku, cents = row["sku"], int(row["recommended_price_cents"])
         if row["store_id"] is not None:
-            for store_id in await commands.targets(session, [row["store_id"]]):
-                prices.setdefault(store_id, {})[sku] = cents
+            prices.setdefault(row["store_id"], {})[sku] = cents
             continue
         for store_id in every:
             if sku not in overrides[store_id]:
