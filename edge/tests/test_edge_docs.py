@@ -7,7 +7,8 @@ from pathlib import Path
 import click
 import msgspec
 
-from aiwebpos_edge.auth.permissions import PERMISSIONS, ROLES
+from aiwebpos_contracts.commands import STORE_ROLES
+from aiwebpos_edge.auth.permissions import PERMISSIONS
 from aiwebpos_edge.cli import main
 from aiwebpos_edge.config.service import StoreConfig
 from aiwebpos_edge.settings import NodeSettings
@@ -44,10 +45,10 @@ def test_every_cli_command_is_documented_and_has_help() -> None:
 
 
 def test_the_permission_table_is_the_matrix() -> None:
-    header = "| permission | " + " | ".join(ROLES) + " |"
+    header = "| permission | " + " | ".join(STORE_ROLES) + " |"
     assert header in README
     rows = {m.group(1): m.group(2) for m in re.finditer(r"^\| `([\w.]+)` \|((?: [✓ ]? \|)+)$", README, re.M)}
     for permission, granted in PERMISSIONS.items():
         cells = [c.strip() for c in rows[permission].split("|")[:-1]]
-        assert {r for r, c in zip(ROLES, cells, strict=True) if c == "✓"} == granted, permission
+        assert {r for r, c in zip(STORE_ROLES, cells, strict=True) if c == "✓"} == granted, permission
     assert set(rows) == set(PERMISSIONS)

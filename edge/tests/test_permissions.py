@@ -8,7 +8,8 @@ from edge_support import Api
 from litestar import Litestar
 from litestar.routes import HTTPRoute
 
-from aiwebpos_edge.auth.permissions import PERMISSIONS, ROLES
+from aiwebpos_contracts.commands import STORE_ROLES
+from aiwebpos_edge.auth.permissions import PERMISSIONS
 
 # Login, health, and the till's own page (it holds no data: everything it shows comes with a token).
 PUBLIC = {
@@ -54,7 +55,7 @@ async def test_no_route_but_the_public_ones_answers_without_a_token(api: Api) ->
 
 async def test_each_role_reaches_exactly_the_routes_its_permissions_allow(api: Api) -> None:
     routes = [r for r in _routes(api.client.app) if (r[0], r[1]) not in PUBLIC]
-    roles = [*ROLES]
+    roles = [*STORE_ROLES]
     for role in roles:
         headers = await api.headers(role)
         for method, path, opt in routes:

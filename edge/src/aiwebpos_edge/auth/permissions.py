@@ -1,15 +1,14 @@
-"""Who may do what: one matrix of permissions by role, checked by one guard on every route."""
+"""Who may do what: one matrix of permissions by role (the roles are the contracts' `STORE_ROLES`), checked
+by the auth middleware on every route."""
 
 from collections.abc import Iterable
 
-from aiwebpos_contracts.commands import STORE_ROLES, StoreRole
+from aiwebpos_contracts.commands import STORE_ROLES
 
-Role = StoreRole
-ROLES = STORE_ROLES
 # Roles whose PIN can approve what needs a manager (discounts over the limit, large returns, overrides).
 APPROVER_ROLES: frozenset[str] = frozenset({"manager", "admin"})
 
-_EVERYONE = frozenset(ROLES)
+_EVERYONE = frozenset(STORE_ROLES)
 _SELLERS = frozenset({"admin", "manager", "cashier"})
 _MANAGERS = frozenset({"admin", "manager"})
 

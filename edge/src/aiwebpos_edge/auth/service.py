@@ -6,8 +6,9 @@ from datetime import timedelta
 
 import msgspec
 
+from aiwebpos_contracts.commands import STORE_ROLES
 from aiwebpos_edge.auth import store
-from aiwebpos_edge.auth.permissions import ROLES, can_approve
+from aiwebpos_edge.auth.permissions import can_approve
 from aiwebpos_edge.auth.secrets import hash_password, pin_lookup, verify_password
 from aiwebpos_edge.clock import iso, parse_iso
 from aiwebpos_edge.errors import ApprovalRequired, Conflict, Invalid, NotFound
@@ -134,9 +135,9 @@ class UserChange(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
 
 def _check_roles(roles: list[str]) -> None:
-    unknown = sorted(set(roles) - set(ROLES))
+    unknown = sorted(set(roles) - set(STORE_ROLES))
     if unknown or not roles:
-        raise Invalid(f"roles must be some of {', '.join(ROLES)} (got {', '.join(unknown) or 'none'})")
+        raise Invalid(f"roles must be some of {', '.join(STORE_ROLES)} (got {', '.join(unknown) or 'none'})")
 
 
 def _check_pin(tx: Tx, secret: bytes, pin: str, user_id: int | None) -> str:

@@ -80,7 +80,7 @@ class Devices:
         self.hub.bind(asyncio.get_running_loop())
         self.serial.start()
         for terminal_id in self.serial.displays:
-            self.serial.show(terminal_id, cd5220.welcome_screen(store_name))
+            self.serial.show(terminal_id, lambda: cd5220.welcome_screen(store_name))
         self._tasks = [asyncio.create_task(w.run(), name=f"printer-{n}") for n, w in self.workers.items()]
 
     async def stop(self) -> None:
@@ -185,15 +185,13 @@ class Devices:
 
     def show_sale(self, view: SaleView) -> SaleView:
         """The sale on its terminal's pole display (never waits: the display has its own thread)."""
-        if self.serial.has_display(view.terminal_id):  # rendering costs CPU on every scan: only for a display
-            self.serial.show(view.terminal_id, sale_screen(view, self.store_name))
+        self.serial.show(view.terminal_id, lambda: sale_screen(view, self.store_name))
         return view
 
     async def weigh(self, terminal_id: str) -> ScaleReading:
         return await asyncio.to_thread(self.serial.weigh, terminal_id)
 
     def show_receipt(self, receipt: Receipt) -> None:
-        if self.serial.has_display(receipt.terminal_id):
-            self.serial.show(
-                receipt.terminal_id, cd5220.change_screen(receipt.paid_cents, receipt.change_cents)
-            )
+        self.serial.show(
+            receipt.terminal_id, lambda: cd5220.change_screen(receipt.paid_cents, receipt.change_cents)
+        )

@@ -1,5 +1,7 @@
 """The serial devices of each terminal: its scanner feeds the till, its scale weighs, its display shows."""
 
+from collections.abc import Callable
+
 from aiwebpos_edge.devices.config import TerminalDevices
 from aiwebpos_edge.devices.health import HealthBoard
 from aiwebpos_edge.devices.hub import DeviceEvent, TerminalHub
@@ -52,10 +54,9 @@ class TerminalSerialDevices:
             return offline_reading(f"terminal {terminal_id} has no scale")
         return scale.read(timeout_s)
 
-    def has_display(self, terminal_id: str) -> bool:
-        return terminal_id in self.displays
-
-    def show(self, terminal_id: str, screen: cd5220.Screen) -> None:
+    def show(self, terminal_id: str, screen: Callable[[], cd5220.Screen]) -> None:
+        """Draw `screen()` on the terminal's pole display; a terminal without one costs no drawing (this
+        runs on every scan)."""
         display = self.displays.get(terminal_id)
         if display is not None:
-            display.show(*screen)
+            display.show(*screen())
