@@ -25,7 +25,7 @@ from aiwebpos_cloud.hq.app import create_hq_app
 from aiwebpos_cloud.hq.settings import load_hq_settings
 from aiwebpos_edge.demo.seed import seed_demo_store
 from aiwebpos_edge.settings import load_settings
-from devkit.browser import chromium
+from devkit.browser import chromium, hq_logged_in
 from devkit.chain import StoreNode
 from devkit.fixtures import BROKER_USERS
 from devkit.mosquitto import MosquittoBroker
@@ -218,11 +218,7 @@ def test_a_price_edited_on_the_catalog_page_is_pushed_to_one_store_and_applied_t
     ty_before = price_at(nodes["TY-02"], "OIL-2L")
 
     with chromium() as browser:
-        page = browser.new_page(viewport={"width": 1400, "height": 900})
-        page.goto(f"{hq_url}/hq/")
-        page.get_by_label("Username").fill("admin")
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Log in").click()
+        page = hq_logged_in(browser, hq_url, PASSWORD, width=1400)
         page.get_by_role("link", name="Catalog").click()
         expect(page).to_have_url(f"{hq_url}/hq/catalog.html")
         expect(page.locator("#count")).to_have_text("3 products")

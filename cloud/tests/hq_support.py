@@ -11,7 +11,10 @@ import asyncpg
 import msgspec
 from litestar.testing import AsyncTestClient
 
+from aiwebpos_contracts.commands import Command
 from aiwebpos_contracts.status import StoreStatus
+from aiwebpos_contracts.topics import commands_topic
+from devkit.mqtt import MqttPeer
 
 PG = "postgresql+asyncpg://postgres@127.0.0.1:5432/{db}"
 ADMIN_PASSWORD = "admin-secret-1"
@@ -70,3 +73,8 @@ def result(store_id: str, command_id: str, ok: bool = True, detail: str = "") ->
         "payload": {"command_id": command_id, "ok": ok, "detail": detail},
     }
     return msgspec.json.encode(envelope)
+
+
+def commands_at(peer: MqttPeer, store_id: str) -> list[Command]:
+    """The commands a store (played by `peer`, subscribed to its commands topic) has received."""
+    return [msgspec.json.decode(m.payload, type=Command) for m in peer.received(commands_topic(store_id))]

@@ -12,10 +12,9 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-import msgspec
 import pytest
 from click.testing import CliRunner
-from hq_support import ADMIN_PASSWORD, fleet, login, result, status, until
+from hq_support import ADMIN_PASSWORD, commands_at, fleet, login, result, status, until
 from litestar.testing import AsyncTestClient
 from sqlalchemy import select
 
@@ -25,7 +24,6 @@ from aiwebpos_cloud.hq.catalog import service as catalog_service
 from aiwebpos_cloud.hq.db.engine import make_engine, sessions
 from aiwebpos_cloud.hq.db.models import AuditEntry, MasterProduct, SentCommand
 from aiwebpos_cloud.hq.settings import load_hq_settings
-from aiwebpos_contracts.commands import Command
 from aiwebpos_contracts.topics import commands_topic, event_topic, status_topic
 from devkit.mosquitto import MosquittoBroker
 from devkit.mqtt import MqttPeer
@@ -53,10 +51,6 @@ async def admin(client: AsyncTestClient[Any], stores: dict[str, MqttPeer]) -> di
     headers = await login(client, "admin", ADMIN_PASSWORD)
     await fleet(client, headers, lambda rows: len(rows) == len(STORES))
     return headers
-
-
-def commands_at(peer: MqttPeer, store_id: str) -> list[Command]:
-    return [msgspec.json.decode(m.payload, type=Command) for m in peer.received(commands_topic(store_id))]
 
 
 async def answer_all(peers: dict[str, MqttPeer], batch: dict[str, Any]) -> None:

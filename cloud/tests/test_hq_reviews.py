@@ -9,20 +9,18 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import msgspec
 import polars as pl
 import pytest
 from deltalake import DeltaTable, write_deltalake
-from hq_support import ADMIN_PASSWORD, fleet, login, status
+from hq_support import ADMIN_PASSWORD, commands_at, fleet, login, status
 from litestar.testing import AsyncTestClient
 from playwright.sync_api import expect
 
 from aiwebpos_cloud.hq.app import create_hq_app
 from aiwebpos_cloud.hq.settings import load_hq_settings
 from aiwebpos_cloud.lakehouse.outputs import FRAUD_ALERTS, PRICE_RECOMMENDATIONS
-from aiwebpos_contracts.commands import Command
 from aiwebpos_contracts.topics import commands_topic, status_topic
-from devkit.browser import chromium
+from devkit.browser import chromium, hq_logged_in
 from devkit.mosquitto import MosquittoBroker
 from devkit.mqtt import MqttPeer
 from devkit.served import served
@@ -88,10 +86,6 @@ def lake_rows(lakehouse: Path, table: str) -> list[dict[str, Any]]:
     frame = pl.from_arrow(DeltaTable(str(path)).to_pyarrow_table())
     assert isinstance(frame, pl.DataFrame)
     return frame.to_dicts()
-
-
-def commands_at(peer: MqttPeer, store_id: str) -> list[Command]:
-    return [msgspec.json.decode(m.payload, type=Command) for m in peer.received(commands_topic(store_id))]
 
 
 async def test_an_approved_store_price_outlives_the_next_catalog_push_and_a_price_list_keeps_its_own(
@@ -279,11 +273,7 @@ def test_the_reviews_page_approves_a_proposal_and_confirms_an_alert(
             assert (
                 http.put("/api/v1/catalog/products/BREAD-W", json=bread, headers=headers).status_code == 200
             )
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.goto(f"{url}/hq/")
-        page.get_by_label("Username").fill("admin")
-        page.get_by_label("Password").fill(ADMIN_PASSWORD)
-        page.get_by_role("button", name="Log in").click()
+        page = hq_logged_in(browser, url, ADMIN_PASSWORD)
         page.get_by_role("link", name="Reviews").click()
         expect(page.locator("#prices tbody tr")).to_have_count(3)
         page.get_by_role("button", name="Approve ticked").click()

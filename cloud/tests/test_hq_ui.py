@@ -9,7 +9,7 @@ from pathlib import Path
 
 import msgspec
 import pytest
-from hq_support import result
+from hq_support import commands_at, result
 from playwright.sync_api import Browser, expect
 
 from aiwebpos_cloud.hq.app import create_hq_app
@@ -17,7 +17,7 @@ from aiwebpos_cloud.hq.settings import load_hq_settings
 from aiwebpos_contracts.commands import Command
 from aiwebpos_contracts.status import DeviceHealth, StoreStatus
 from aiwebpos_contracts.topics import commands_topic, event_topic, status_topic
-from devkit.browser import chromium
+from devkit.browser import chromium, hq_logged_in
 from devkit.mosquitto import MosquittoBroker
 from devkit.mqtt import MqttPeer
 from devkit.served import served
@@ -103,11 +103,7 @@ def test_the_store_settings_page_pushes_a_user_and_limits_and_shows_each_stores_
             peer.publish(
                 status_topic(name), msgspec.json.encode(StoreStatus(store_id=name, online=True)), retain=True
             )
-        page = browser.new_page(viewport={"width": 1280, "height": 1000})
-        page.goto(f"{hq_url}/hq/")
-        page.get_by_label("Username").fill("admin")
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Log in").click()
+        page = hq_logged_in(browser, hq_url, PASSWORD, height=1000)
         page.get_by_role("link", name="Store settings").click()
         expect(page).to_have_url(f"{hq_url}/hq/stores.html")
 
@@ -162,8 +158,5 @@ def test_the_store_settings_page_pushes_a_user_and_limits_and_shows_each_stores_
 
 
 def wait_for_commands(peer: MqttPeer, store_id: str, count: int) -> list[Command]:
-    def got() -> list[Command]:
-        return [msgspec.json.decode(m.payload, type=Command) for m in peer.received(commands_topic(store_id))]
-
-    peer.wait_for(lambda: len(got()) >= count, what=f"{count} commands at {store_id}")
-    return got()
+    peer.wait_for(lambda: len(commands_at(peer, store_id)) >= count, what=f"{count} commands at {store_id}")
+    return commands_at(peer, store_id)
