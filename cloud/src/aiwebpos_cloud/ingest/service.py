@@ -27,7 +27,7 @@ from aiwebpos_cloud.ingest.connection import BrokerConnection, ReceivedMessage
 from aiwebpos_cloud.ingest.gaps import SeqGapMonitor
 from aiwebpos_cloud.ingest.validate import check_message
 from aiwebpos_cloud.lakehouse.deriver import Deriver
-from aiwebpos_cloud.lakehouse.rows import DeadLetter, RawEnvelope
+from aiwebpos_cloud.lakehouse.rows import DeadLetter, RawEnvelope, warm_up
 from aiwebpos_cloud.lakehouse.writer import LakehouseWriter
 from aiwebpos_cloud.settings import IngestSettings
 
@@ -80,6 +80,7 @@ class Ingest:
     def run(self) -> None:
         """Until `stopping` is set: batch, store, acknowledge. Then flush what was received and disconnect."""
         self.writer.create_tables()
+        warm_up()
         self.connection.start()
         if self._deriver is not None:
             self._deriver.start()
