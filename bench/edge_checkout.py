@@ -5,10 +5,15 @@ this process on one asyncio loop (bench.http11: raw keep-alive HTTP/1.1, the che
 the server gets as much of the 2 cores as a load generator can leave it; what the generator itself
 costs is measured (CPU per sale) and reported. After a warm-up, RUNS windows are measured back to back.
 The limit is measured in the same run by bench.raw_sales on the same disk.
+
+Beside them, the same tills drive apps that do no work at all (bench.empty_node) on the same server
+stack: a Litestar app with the same routes, and a bare ASGI app. They are the ceiling the HTTP stack
+itself puts on any node built on it, measured in the same run.
 """
 
 import asyncio
 import sqlite3
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -28,6 +33,11 @@ TILLS = 8
 WARMUP_S = 3.0
 WINDOW_S = 8.0
 RAW_S = 2.0
+CEILING_WINDOW_S = 4.0
+CEILINGS = {
+    "litestar": "Litestar app doing nothing, same routes",
+    "asgi": "bare ASGI app, no framework",
+}
 TERMINALS = [f"T{i}" for i in range(1, TILLS + 1)]
 GOAL_RATIO, GOAL_P99_MS = 0.5, 20.0
 NOISY_CORES = 0.2  # CPU used by anything but the server and the tills that makes a run suspect
@@ -109,6 +119,29 @@ def sell(folder: Path, progress: Progress, *, scoring: bool) -> tuple[list[dict[
     return [w.summary() for w in windows], node_payloads(data_dir / "store.db")
 
 
+class CeilingServer(Server):
+    """An app of bench.empty_node where the node would be: what the HTTP stack alone allows."""
+
+    def __init__(self, data_dir: Path, kind: str) -> None:
+        super().__init__(data_dir)
+        self.kind = kind
+
+    def command(self) -> list[str]:
+        return [sys.executable, "-m", "bench.empty_node", self.kind, str(self.port)]
+
+
+def ceiling(folder: Path, kind: str, progress: Progress) -> list[dict[str, Any]]:
+    """RUNS windows of the same 8 tills against an app that does nothing (it ignores tokens and ids)."""
+    where = folder / f"ceiling-{kind}"
+    where.mkdir()
+    logins = [(terminal, "no-shift", "no-token") for terminal in TERMINALS]
+    with CeilingServer(where, kind) as server:
+        server.start()
+        schedule = Schedule(WARMUP_S, CEILING_WINDOW_S, RUNS)
+        windows = asyncio.run(drive(server.port, server.pid, logins, ["0"], schedule, progress, kind))
+    return [w.summary() for w in windows]
+
+
 def run(progress: Progress) -> BenchResult:
     with tempfile.TemporaryDirectory(prefix="aiwebpos-bench-") as tmp:
         folder = Path(tmp)
@@ -116,9 +149,47 @@ def run(progress: Progress) -> BenchResult:
         scored_windows, scored_sizes = sell(folder, progress, scoring=True)
         payload = raw_sales.Payload.sized(int(sizes["receipt_bytes"]), int(sizes["envelope_bytes"]))
         raw = raw_limit(folder, payload, progress)
+        ceilings = {kind: ceiling(folder, kind, progress) for kind in CEILINGS}
     result = report(windows, raw, sizes)
+    add_ceilings(result, windows, ceilings)
     add_scoring(result, windows, scored_windows, scored_sizes)
     return result
+
+
+def add_ceilings(
+    result: BenchResult, windows: list[dict[str, Any]], ceilings: dict[str, list[dict[str, Any]]]
+) -> None:
+    """What the HTTP stack alone allows, beside the raw limit; and the node beside the empty Litestar."""
+    raw = result.figures[0]
+    node = median([w["sales_per_s"] for w in windows])
+    mids = {kind: {k: median([w[k] for w in runs]) for k in runs[0]} for kind, runs in ceilings.items()}
+    for kind, what in CEILINGS.items():
+        result.add(
+            Figure(
+                f"ceiling: {what}",
+                mids[kind]["sales_per_s"],
+                "sales/s",
+                better="higher",
+                limit=raw.limit,
+                limit_label=raw.limit_label,
+            )
+        )
+        result.add(Figure("  — its server CPU per sale", mids[kind]["server_cpu_ms_per_sale"], "ms"))
+    result.add(
+        Figure(
+            "completed sales/s beside the empty Litestar",
+            node,
+            "sales/s",
+            better="higher",
+            limit=mids["litestar"]["sales_per_s"],
+            limit_label="Litestar app doing nothing",
+        )
+    )
+    if raw.limit:
+        # The server's Python runs on one core at a time (one GIL): the goal's sales/s leave this much
+        # CPU per sale for everything, the framework included.
+        result.add(Figure("CPU per sale the goal leaves on one core", 1000 / (GOAL_RATIO * raw.limit), "ms"))
+    result.details["ceilings"] = {"windows": ceilings, "medians": mids, "window_s": CEILING_WINDOW_S}
 
 
 def add_scoring(

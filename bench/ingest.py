@@ -7,7 +7,9 @@ process logged in as each store (100 in flight per store). For every configurati
 subscription) before the clock starts at the first PUBLISH; it stops at the commit (Delta log time) that
 brings `events` to 20,000 rows, and `events` is then checked to hold each event_id once. Configurations:
 one process at the ingest's default batch size, two at the default, one at 2,000 and one at 10,000
-(`--batch-size`). The yardsticks (bench.delta_raw) run on the same rows in the same batch sizes.
+(`--batch-size`). The yardsticks (bench.delta_raw) run on the same rows in the same batch sizes; and the
+same publisher sends the same messages, through a fresh broker of the same config, to a plain paho QoS 1
+subscriber: the pace MQTT itself allows any ingest on this machine (bench.mqtt_load).
 
 Each ingest runs its deriver thread (the default). When the clock stops, the derived tables' lag behind
 `events` is read (versions, and the age of the oldest commit not derived yet), then the run waits for
@@ -25,11 +27,12 @@ from rich.progress import Progress
 
 from aiwebpos_cloud.settings import IngestSettings
 from aiwebpos_contracts import Envelope
+from aiwebpos_contracts.topics import ALL_EVENTS
 from bench import delta_raw
 from bench.drain import pid_of
 from bench.envelopes import as_messages, chain_stream
 from bench.lake import derived_lag, rows_and_keys, wait_derived, wait_for_rows
-from bench.mqtt_load import publish, write_messages
+from bench.mqtt_load import publish, publish_to_subscriber, write_messages
 from bench.node import cpu_seconds, machine_busy_seconds
 from bench.results import RUNS, BenchResult, Figure, median
 from devkit.chain import Ingest
@@ -102,6 +105,18 @@ def ingest_run(folder: Path, messages: Path, processes: int, batch: int) -> dict
     }
 
 
+def paho_run(folder: Path, messages: Path) -> float:
+    """Events/s from the first PUBLISH to the last message in at a plain QoS 1 subscriber."""
+    folder.mkdir(parents=True)
+    broker = MosquittoBroker(folder / "broker", USERS)
+    broker.start()
+    try:
+        sent, last_in = publish_to_subscriber(broker, messages, ALL_EVENTS, EVENTS)
+    finally:
+        broker.kill()
+    return EVENTS / (last_in - sent.first_sent_at)
+
+
 def yardsticks(folder: Path, envelopes: list[Envelope], batch: int) -> dict[str, float]:
     groups = delta_raw.batches_of(envelopes, batch)
     rows = delta_raw.event_rows(groups)
@@ -117,11 +132,12 @@ def run(progress: Progress) -> BenchResult:
     envelopes = chain_stream(STORES, EVENTS)
     steps = progress.add_task(
         f"ingest: {EVENTS:,} events into the lakehouse, {len(CONFIGS)} set-ups + raw Delta",
-        total=RUNS * (len(CONFIGS) + len(BATCH_SIZES)),
+        total=RUNS * (len(CONFIGS) + len(BATCH_SIZES) + 1),
     )
     load_at_start = os.getloadavg()
     runs: dict[str, list[dict[str, Any]]] = {label(p, b): [] for p, b in CONFIGS}
     raw: dict[int, list[dict[str, float]]] = {b: [] for b in BATCH_SIZES}
+    paho: list[float] = []
     with tempfile.TemporaryDirectory(prefix="aiwebpos-bench-") as tmp:
         folder = Path(tmp)
         messages = write_messages(folder / "messages.msgpack", as_messages(envelopes))
@@ -130,16 +146,21 @@ def run(progress: Progress) -> BenchResult:
                 where = folder / f"run-{i}" / f"{processes}x{batch}"
                 runs[label(processes, batch)].append(ingest_run(where, messages, processes, batch))
                 progress.advance(steps)
+            paho.append(paho_run(folder / f"run-{i}" / "paho", messages))
+            progress.advance(steps)
             for batch in BATCH_SIZES:
                 raw[batch].append(yardsticks(folder / f"run-{i}" / f"raw-{batch}", envelopes, batch))
                 progress.advance(steps)
-    result = report(runs, raw, envelopes)
+    result = report(runs, raw, paho, envelopes)
     result.details["loadavg_at_start"] = list(load_at_start)
     return result
 
 
 def report(
-    runs: dict[str, list[dict[str, Any]]], raw: dict[int, list[dict[str, float]]], envelopes: list[Envelope]
+    runs: dict[str, list[dict[str, Any]]],
+    raw: dict[int, list[dict[str, float]]],
+    paho: list[float],
+    envelopes: list[Envelope],
 ) -> BenchResult:
     result = BenchResult(NAME)
     mid = {name: {k: median([r[k] for r in rs]) for k in rs[0] if k != "exact"} for name, rs in runs.items()}
@@ -161,6 +182,27 @@ def report(
         )
         if goal:
             figure.met = (figure.ratio or 0) >= GOAL_RAW
+            append = raw_mid[batch]["append_per_s"]
+            result.add(
+                Figure(
+                    "  ceiling: raw paho QoS 1, publisher to a plain subscriber",
+                    median(paho),
+                    "events/s",
+                    "higher",
+                    append,
+                    f"raw append, batch {batch:,}",
+                )
+            )
+            result.add(
+                Figure(
+                    "  the same ingest, beside raw paho",
+                    figure.value,
+                    "events/s",
+                    "higher",
+                    median(paho),
+                    "raw paho QoS 1, end to end",
+                )
+            )
             for key, what in (
                 ("merge_per_s", "raw MERGE by event_id"),
                 ("writer_per_s", "LakehouseWriter alone"),
@@ -233,6 +275,7 @@ def report(
         "raw_runs": {str(b): rs for b, rs in raw.items()},
         "medians": mid,
         "raw_medians": {str(b): m for b, m in raw_mid.items()},
+        "raw_paho_end_to_end_per_s": paho,
         "goal_met": all(f.met for f in result.figures if f.met is not None),
     }
     return result

@@ -177,6 +177,19 @@ class Collector:
         self.client.loop_stop()
 
 
+def publish_to_subscriber(
+    broker: MosquittoBroker, messages_file: Path, topic: str, expected: int
+) -> tuple[PublishResult, float]:
+    """The raw yardstick: the messages published to a plain subscriber of `topic` logged in as the ingest;
+    what the publisher saw, and when the last message arrived (time.time())."""
+    subscriber = Collector(broker, "aiwebpos-ingest", topic, expected)
+    try:
+        sent = publish(broker, messages_file)
+        return sent, subscriber.wait()
+    finally:
+        subscriber.close()
+
+
 def main(argv: list[str]) -> int:
     spec = msgspec.json.decode(Path(argv[0]).read_bytes(), type=PublishSpec)
     sys.stdout.write(json.dumps(msgspec.to_builtins(run_publisher(spec))))

@@ -18,6 +18,7 @@ from aiwebpos_edge.barcodes import make_gtin
 from aiwebpos_edge.demo.catalog import DEMO_PRODUCTS
 
 EDGE = str(Path(sys.executable).parent / "aiwebpos-edge")
+REPO = Path(__file__).resolve().parent.parent
 STORE_ID = "BENCH-01"
 ADMIN_PASSWORD = "bench-admin-password"
 HOST = "127.0.0.1"
@@ -84,16 +85,14 @@ class Server:
         assert self.proc is not None
         return self.proc.pid
 
+    def command(self) -> list[str]:
+        return [EDGE, "serve", "--data-dir", str(self.data_dir), "--port", str(self.port)]
+
     def start(self, timeout: float = 60) -> float:
         self._log = log = open(self.data_dir / "serve.log", "ab")  # noqa: SIM115 - closed by stop()
         env = {**os.environ, "AIWEBPOS_LOG_LEVEL": "warning"}
         started = time.perf_counter()
-        self.proc = subprocess.Popen(
-            [EDGE, "serve", "--data-dir", str(self.data_dir), "--port", str(self.port)],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            env=env,
-        )
+        self.proc = subprocess.Popen(self.command(), stdout=log, stderr=subprocess.STDOUT, env=env, cwd=REPO)
         with httpx.Client(timeout=1) as client:
             while time.perf_counter() - started < timeout:
                 if self.proc.poll() is not None:

@@ -33,7 +33,7 @@ from aiwebpos_contracts.topics import ALL_EVENTS, event_topic
 from bench.backlog import build_backlog
 from bench.drain import NodeDrain, pid_of
 from bench.lake import derived_lag, wait_derived, wait_for_rows
-from bench.mqtt_load import Collector, Message, publish, write_messages
+from bench.mqtt_load import Collector, Message, publish_to_subscriber, write_messages
 from bench.node import cpu_seconds
 from bench.results import RUNS, BenchResult, Figure, median
 from bench.stack import server_stack
@@ -56,13 +56,8 @@ def backlog_messages(data_dir: Path) -> list[Message]:
 
 
 def raw_phase(broker: MosquittoBroker, messages: Path) -> dict[str, float]:
-    subscriber = Collector(broker, "aiwebpos-ingest", ALL_EVENTS, EVENTS)
     broker_cpu = cpu_seconds(pid_of(broker))
-    try:
-        sent = publish(broker, messages)
-        last_in = subscriber.wait()
-    finally:
-        subscriber.close()
+    sent, last_in = publish_to_subscriber(broker, messages, ALL_EVENTS, EVENTS)
     if sent.refused or sent.unrouted:
         raise RuntimeError(f"raw publisher: {sent.refused} refused, {sent.unrouted} unrouted")
     return {

@@ -129,6 +129,7 @@ async def drive(
     barcodes: list[str],
     schedule: Schedule,
     progress: Progress,
+    label: str = "checkout",
 ) -> list[Window]:
     """One till per login sells non-stop; after the warm-up, `runs` windows are measured back to back."""
     tills = []
@@ -140,10 +141,10 @@ async def drive(
     tasks = [asyncio.create_task(till.sell_until(stop, recorder)) for till in tills]
     windows = []
     try:
-        warmup = progress.add_task("checkout: warm-up", total=schedule.warmup_s)
+        warmup = progress.add_task(f"{label}: warm-up", total=schedule.warmup_s)
         await _watch(schedule.warmup_s, tasks, progress, warmup)
         for run in range(1, schedule.runs + 1):
-            bar = progress.add_task(f"checkout: window {run}/{schedule.runs}", total=schedule.window_s)
+            bar = progress.add_task(f"{label}: window {run}/{schedule.runs}", total=schedule.window_s)
             recorder.reset()
             cpu0, srv0, busy0 = time.process_time(), cpu_seconds(server_pid), machine_busy_seconds()
             began, recorder.recording = time.perf_counter(), True
