@@ -10,7 +10,9 @@ subscription is back) does not count as sent: the event is published again a lit
 import asyncio
 import contextlib
 import logging
+import threading
 import time
+from collections import deque
 from functools import partial
 from importlib.metadata import version
 from typing import Any
@@ -34,6 +36,7 @@ STATUS_EVERY_S = 30.0
 STATUS_DEBOUNCE_S = 0.2
 UNROUTED_RETRY_S = 1.0
 NO_MATCHING_SUBSCRIBERS = 16
+READ_AHEAD = 500  # outbox rows read at once: a PUBACK freeing one slot should not cost a read each
 MODELS_PREFIX = model_topic("")
 
 
@@ -49,7 +52,11 @@ class OutboxPublisher:
         self.rewind_to: int | None = None  # resend from here: events nobody subscribed to yet
         self._rewind_at = 0.0
         self._window_free = asyncio.Event()
+        self._ahead: deque[tuple[int, str, str]] = deque()  # read from the outbox, not yet handed to paho
         self._loop: asyncio.AbstractEventLoop | None = None
+        # PUBACKs from paho's thread, handed to the loop in one call per burst rather than one per ack
+        self._pubacks: list[tuple[mqtt.Client, int, Any]] = []
+        self._pubacks_lock = threading.Lock()
         self.commands = CommandInbox(node, connection)
         self.models: ModelUpdater | None = None  # set by start_sync: model releases on this connection
         connection.configure = self._configure
@@ -92,8 +99,22 @@ class OutboxPublisher:
         return self.connection.connected
 
     def _on_publish(self, client: mqtt.Client, userdata: Any, mid: int, reason: Any, props: Any) -> None:
-        if self._loop is not None:
-            self._loop.call_soon_threadsafe(self._settle, client, mid, reason)
+        """paho's network thread: queue the PUBACK; only the first of a burst wakes the loop."""
+        loop = self._loop
+        if loop is None:
+            return
+        with self._pubacks_lock:
+            self._pubacks.append((client, mid, reason))
+            if len(self._pubacks) > 1:
+                return  # the loop has been woken already and will take this one too
+        with contextlib.suppress(RuntimeError):  # the loop is closed: the node is stopping
+            loop.call_soon_threadsafe(self._settle_pubacks)
+
+    def _settle_pubacks(self) -> None:
+        with self._pubacks_lock:
+            pubacks, self._pubacks = self._pubacks, []
+        for client, mid, reason in pubacks:
+            self._settle(client, mid, reason)
 
     def _settle(self, client: mqtt.Client, mid: int, reason: Any) -> None:
         if client is not self.connection.client:
@@ -135,25 +156,33 @@ class OutboxPublisher:
         client, store_id = self.connection.client, self.node.store_id
         if self.cursor is None:
             self.cursor = await self.node.read(outbox.last_published_seq)
+        ahead = self._ahead
+        ahead.clear()
         while True:
             if self.rewind_to is not None and time.monotonic() >= self._rewind_at:
                 self.cursor, self.rewind_to = min(self.cursor, self.rewind_to), None
+                ahead.clear()  # read again from the rewound cursor
             room = self.window - len(self.inflight)
             if room <= 0:
                 self._window_free.clear()
                 await self._window_free.wait()
                 continue
-            rows = await self.node.read(partial(outbox.unpublished, after=self.cursor, limit=room))
-            if not rows:
-                await asyncio.sleep(IDLE_POLL_S)
-                continue
+            if not ahead:
+                ahead.extend(
+                    await self.node.read(partial(outbox.unpublished, after=self.cursor, limit=READ_AHEAD))
+                )
+                if not ahead:
+                    await asyncio.sleep(IDLE_POLL_S)
+                    continue
             in_flight = set(self.inflight.values())
-            for seq, event_type, envelope in rows:
+            while room > 0 and ahead:
+                seq, event_type, envelope = ahead.popleft()
                 self.cursor = max(self.cursor, seq)
                 if seq in in_flight:
                     continue  # a rewind met an event still awaiting its PUBACK
                 info = client.publish(event_topic(store_id, event_type), envelope, qos=1)
                 self.inflight[info.mid] = seq
+                room -= 1
 
     async def _flush_acks(self) -> None:
         while True:
