@@ -295,7 +295,8 @@ def test_the_reviews_page_approves_a_proposal_and_confirms_an_alert(
 
         # The catalog page shows the approved markdown as TY-02's own price, and HQ can take it back.
         page.get_by_role("link", name="Catalog").click()
-        page.get_by_label("Store", exact=True).select_option("TY-02")
+        # By id: once its options are in, the select's accessible name is "Store" plus the chosen store.
+        page.locator("#price-store").select_option("TY-02")
         page.get_by_role("button", name="Show prices").click()
         bread_at_ty = page.locator('#store-prices tr[data-sku="BREAD-W"] td')
         expect(bread_at_ty.nth(3)).to_have_text("M 11.99")

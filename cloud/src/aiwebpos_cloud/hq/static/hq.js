@@ -19,7 +19,23 @@ const hq = {
     sessionStorage.setItem("hq_token", data.access_token);
     sessionStorage.setItem("hq_user", data.user.username);
   },
+  // The pages every HQ page links to, in the order of the header's navigation.
+  pages: [
+    ["/hq/fleet.html", "Fleet"],
+    ["/hq/catalog.html", "Catalog"],
+    ["/hq/stores.html", "Store settings"],
+    ["/hq/reviews.html", "Reviews"],
+    ["/hq/dashboards/", "Dashboards"],
+  ],
   header() {
+    // A page asks for the shared header with <header data-hq-nav>; the login page has a plain one.
+    const bar = document.querySelector("header[data-hq-nav]");
+    if (bar) {
+      const links = hq.pages.map(([href, name]) =>
+        `<a href="${href}"${href === location.pathname ? ' aria-current="page"' : ""}>${name}</a>`);
+      bar.innerHTML = `<strong>AIWebPOS HQ</strong> <nav>${links.join(" ")}</nav>`
+        + ' <span id="who"></span> <button id="logout">Log out</button>';
+    }
     const who = document.getElementById("who");
     if (who) who.textContent = sessionStorage.getItem("hq_user") || "";
     const out = document.getElementById("logout");
