@@ -20,7 +20,6 @@ import msgspec
 from aiwebpos_contracts import Envelope, encode_envelope
 from aiwebpos_contracts.events import FraudScore
 from aiwebpos_edge.scoring.bundles import FRAUD
-from aiwebpos_edge.scoring.fraud_frames import decode, score_shift, score_transactions
 
 NICENESS = 10
 _models: dict[str, Any] = {}  # in the worker: version key → model (only the current one is kept)
@@ -36,7 +35,9 @@ def _lower_priority() -> None:
 
 
 def _ready() -> None:
-    """Nothing: submitting it makes the pool start its worker."""
+    """In the worker, once: what scoring needs (polars, numpy, the model's code, ~0.3 s of imports) is
+    imported here, in the worker only; the node's own process never imports it."""
+    import aiwebpos_edge.scoring.fraud_frames  # noqa: F401
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,8 @@ def _with_score(envelope: str, score: FraudScore) -> str:
 
 def score_batch(key: str, model: Any | None, version: str, batch: Batch) -> list[tuple[int, FraudScore, str]]:
     """In the worker: (seq, score, the envelope with its score) of each queued transaction and shift."""
+    from aiwebpos_edge.scoring.fraud_frames import decode, score_shift, score_transactions
+
     if model is not None:
         _models.clear()
         _models[key] = model

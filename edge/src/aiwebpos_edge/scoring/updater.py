@@ -17,7 +17,6 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
-import httpx
 import msgspec
 
 from aiwebpos_contracts.releases import ModelRelease, in_rollout
@@ -181,6 +180,8 @@ class ModelUpdater:
 
     def _download(self, release: ModelRelease) -> bytes:
         """The artifact's bytes; stops reading past the size limit rather than filling the disk."""
+        import httpx  # here, not at start: ~0.2 s of imports a node needs only when a release comes
+
         limit, received = self.settings.model_max_bytes, bytearray()
         try:
             timeout = self.settings.model_download_timeout_seconds
