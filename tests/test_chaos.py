@@ -58,14 +58,16 @@ def test_a_broker_outage_while_tills_sell_loses_nothing(
 def test_b_a_store_node_killed_mid_publish_sends_everything_once(
     seeded_store: Path, tmp_path: Path, broker: MosquittoBroker, lakehouse: Path
 ) -> None:
-    # One event in flight at a time, so that draining the backlog takes long enough to be interrupted.
+    # One event in flight at a time and a backlog of ~490 events, so that draining takes long enough to be
+    # interrupted: the node marks what was acknowledged every 50 ms and drains ~4 events a millisecond
+    # here, so at the first mark about a fifth of the backlog is out (120 sales were too few).
     node, ingest = (
         _node(seeded_store, tmp_path, broker, mqtt_window="1"),
         _ingest(broker, lakehouse, tmp_path),
     )
     broker.stop()
     node.start()
-    Till(node.url).sell(120)  # a backlog built while offline
+    Till(node.url).sell(400)  # a backlog built while offline
     broker.start()
     try:
         deadline = time.monotonic() + 30

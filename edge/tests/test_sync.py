@@ -91,6 +91,45 @@ async def test_events_arrive_in_seq_order_and_are_marked_sent(
     assert status["last_published_seq"] == envelopes[-1].seq and status["last_published_at"]
 
 
+async def test_events_nobody_subscribed_to_yet_stay_unsent_and_go_once_the_cloud_subscribes(
+    linked: Shop, broker: MosquittoBroker, node_settings: NodeSettings
+) -> None:
+    """The broker acknowledges an event nobody receives with "no matching subscribers" (as after a
+    broker restart, before the ingest's subscription is back): it must stay unsent and go again."""
+    shift = await linked.open_shift()
+    receipts = [await linked.sell(shift, SUGAR, COKE_2L) for _ in range(3)]
+
+    async def connected() -> bool:
+        return bool((await linked.get("/api/v1/sync/status")).json()["connected"])
+
+    await _eventually(connected)
+    await asyncio.sleep(1.5)  # long enough for the node to have sent them, heard 16, and tried again
+    total, pending = _outbox(node_settings.data_dir)
+    assert pending == total > 0
+
+    cloud = MqttPeer(broker, "aiwebpos-ingest", ["aiwebpos/v1/stores/+/events/#"], client_id="late-cloud")
+    try:
+        receipts.append(await linked.sell(shift, SUGAR))
+        total, _ = _outbox(node_settings.data_dir)
+        await cloud.until(lambda: len(cloud.received(EVENTS)) >= total, what="every event at the subscriber")
+
+        async def drained() -> bool:
+            return _outbox(node_settings.data_dir)[1] == 0
+
+        await _eventually(drained)
+        # Every event arrives. (A copy may arrive twice if the cloud subscribed in the middle of a
+        # resend: QoS 1 is at least once, and the ingest stores each event_id once.)
+        envelopes = [decode_envelope(m.payload) for m in cloud.received(EVENTS)]
+        assert {e.seq for e in envelopes} == set(range(1, total + 1))
+        assert {e.event_id for e in envelopes} == {
+            row[0] for row in outbox_events(Path(node_settings.data_dir))
+        }
+        completed = {e.payload["receipt"]["receipt_no"] for e in envelopes if e.type == "sale.completed"}
+        assert completed == {r["receipt_no"] for r in receipts}
+    finally:
+        cloud.close()
+
+
 async def test_selling_goes_on_while_the_broker_is_down_and_the_backlog_drains_after(
     linked: Shop, cloud: MqttPeer, broker: MosquittoBroker, node_settings: NodeSettings
 ) -> None:
