@@ -159,13 +159,9 @@ class OutboxPublisher:
         ahead = self._ahead
         ahead.clear()
         while True:
-            if self.rewind_to is not None:
-                # Nobody received an event: send nothing newer until it goes again (whatever we sent
-                # meanwhile would reach the cloud before it, or reach nobody either).
-                wait = self._rewind_at - time.monotonic()
-                if wait > 0:
-                    await asyncio.sleep(wait)
-                    continue
+            # An event nobody received goes again a little later; newer events do not wait for it
+            # (a type that no one subscribes to must not stop the others), so it may arrive after them.
+            if self.rewind_to is not None and time.monotonic() >= self._rewind_at:
                 self.cursor, self.rewind_to = min(self.cursor, self.rewind_to), None
                 ahead.clear()  # read again from the rewound cursor
             room = self.window - len(self.inflight)
