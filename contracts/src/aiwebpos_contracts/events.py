@@ -104,6 +104,15 @@ class ShiftReport(msgspec.Struct, kw_only=True):
     rounding_cents: int = 0
 
 
+# The Z report's figures: every whole number of a ShiftReport but the opening float, in its order (the
+# columns a closed shift keeps in the lakehouse's `shift_events` and in the fraud model's shift frame).
+SHIFT_REPORT_FIGURES: tuple[str, ...] = tuple(
+    field.name
+    for field in msgspec.structs.fields(ShiftReport)
+    if field.type in (int, int | None) and field.name != "opening_float_cents"
+)
+
+
 class ShiftOpened(msgspec.Struct, kw_only=True):
     shift_id: str
     terminal_id: str

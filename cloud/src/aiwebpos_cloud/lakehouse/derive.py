@@ -19,6 +19,7 @@ import pyarrow as pa  # type: ignore[import-untyped]
 from aiwebpos_cloud.lakehouse import tables
 from aiwebpos_cloud.lakehouse.payload_dtypes import payload_dtype
 from aiwebpos_cloud.lakehouse.tables import TableSpec
+from aiwebpos_contracts.events import SHIFT_REPORT_FIGURES
 
 _ORIGIN = ("event_id", "store_id", "date", "terminal_id", "occurred_at")
 _QUANTITY = pl.Decimal(18, 3)
@@ -242,26 +243,6 @@ def _return_lines(events: EventBatch) -> pl.DataFrame:
     )
 
 
-_Z_REPORT_COUNTS = (
-    "cash_sales_cents",
-    "cash_refunds_cents",
-    "expected_cash_cents",
-    "counted_cash_cents",
-    "variance_cents",
-    "sales_count",
-    "sales_total_cents",
-    "voids_count",
-    "voids_cents",
-    "discounts_count",
-    "discounts_cents",
-    "returns_count",
-    "returns_cents",
-    "cancelled_count",
-    "no_sales_count",
-    "rounding_cents",
-)
-
-
 def _shift_events(events: EventBatch) -> pl.DataFrame:
     opened = events.decoded("shift.opened").select(
         *_ORIGIN,
@@ -282,7 +263,7 @@ def _shift_events(events: EventBatch) -> pl.DataFrame:
         _timestamp(report.struct.field("opened_at")).alias("opened_at"),
         _timestamp(report.struct.field("closed_at")).alias("closed_at"),
         report.struct.field("opening_float_cents").alias("opening_float_cents"),
-        *(report.struct.field(name).alias(name) for name in _Z_REPORT_COUNTS),
+        *(report.struct.field(name).alias(name) for name in SHIFT_REPORT_FIGURES),
         _field(P, "fraud", "score").alias("fraud_score"),
     )
     both = pl.concat([opened, closed], how="diagonal_relaxed")

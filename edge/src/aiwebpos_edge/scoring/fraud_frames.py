@@ -12,6 +12,7 @@ from typing import Any
 import msgspec
 import polars as pl
 
+from aiwebpos_contracts.events import SHIFT_REPORT_FIGURES
 from aiwebpos_models.fraud import FraudModel, transaction_features
 
 Event = Mapping[str, Any]
@@ -47,24 +48,6 @@ _RETURNS = {
     "refund_cents": pl.Int64,
     "refund_method": pl.String,
 }
-_Z_REPORT = (
-    "cash_sales_cents",
-    "cash_refunds_cents",
-    "expected_cash_cents",
-    "counted_cash_cents",
-    "variance_cents",
-    "sales_count",
-    "sales_total_cents",
-    "voids_count",
-    "voids_cents",
-    "discounts_count",
-    "discounts_cents",
-    "returns_count",
-    "returns_cents",
-    "cancelled_count",
-    "no_sales_count",
-    "rounding_cents",
-)
 
 
 def decode(envelopes: Iterable[str]) -> list[Event]:
@@ -160,7 +143,7 @@ def shift_frame(closed: Event) -> pl.DataFrame:
         "cashier": report["cashier"],
         "opened_at": report["opened_at"],
         "closed_at": report["closed_at"],
-        **{name: report.get(name) for name in _Z_REPORT},
+        **{name: report.get(name) for name in SHIFT_REPORT_FIGURES},
     }
     schema = {
         "store_id": pl.String,
@@ -168,7 +151,7 @@ def shift_frame(closed: Event) -> pl.DataFrame:
         "cashier": pl.String,
         "opened_at": pl.String,
         "closed_at": pl.String,
-        **{name: pl.Int64 for name in _Z_REPORT},
+        **{name: pl.Int64 for name in SHIFT_REPORT_FIGURES},
     }
     return _timestamps(pl.DataFrame([row], schema=schema), "opened_at", "closed_at")
 
