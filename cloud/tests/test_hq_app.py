@@ -15,6 +15,7 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from aiwebpos_cloud.hq import audit
 from aiwebpos_cloud.hq.app import create_hq_app
 from aiwebpos_cloud.hq.commands.service import mark_sent, push_each
 from aiwebpos_cloud.hq.commands.store import answer
@@ -236,6 +237,12 @@ async def test_a_push_reaches_the_broker_only_once_its_transaction_has_committed
             async with make_session.begin() as session:
                 await push(session)
                 raise RuntimeError("the rest of the change failed")
+        assert published == []
+        async with make_session() as session:  # one session, two transactions: the first one's push
+            await push(session)  # is rolled back, and the second's commit must not send it
+            await session.rollback()
+            await audit.record(session, "t", "admin", "something.else", None)
+            await session.commit()
         assert published == []
         async with make_session.begin() as session:
             batch_id = await push(session)

@@ -113,9 +113,34 @@ async def push_each(
     await session.flush()
     # The broker keeps a command for a store that is offline (its session is persistent): "sent" means
     # the broker has acknowledged it; the store's `command.result` turns it into applied or failed.
-    messages = [_message(row) for row in sent]
-    event.listen(session.sync_session, "after_commit", lambda _: _send(publish, messages), once=True)
+    _send_after_commit(session, publish, [_message(row) for row in sent])
     return batch_id
+
+
+_UNSENT = "hq.commands_to_send"  # in a session's `info`: what its transaction will publish if it commits
+
+
+def _send_after_commit(
+    session: AsyncSession, publish: Publish, messages: list[tuple[str, bytes, str]]
+) -> None:
+    """Queue `messages` on the session's current transaction: published when it commits, forgotten when
+    it rolls back (a session that goes on to commit another transaction never sends them)."""
+    sync = session.sync_session
+    if _UNSENT not in sync.info:
+        sync.info[_UNSENT] = []
+        event.listen(sync, "after_commit", _publish_queued)
+        event.listen(sync, "after_rollback", _forget_queued)
+    sync.info[_UNSENT].extend((publish, message) for message in messages)
+
+
+def _publish_queued(sync: Any) -> None:
+    queued, sync.info[_UNSENT] = sync.info[_UNSENT], []
+    for publish, message in queued:
+        publish(*message)
+
+
+def _forget_queued(sync: Any) -> None:
+    sync.info[_UNSENT] = []
 
 
 def _message(row: SentCommand) -> tuple[str, bytes, str]:
@@ -127,11 +152,6 @@ def _message(row: SentCommand) -> tuple[str, bytes, str]:
         issued_by=row.issued_by,
     )
     return commands_topic(row.store_id), msgspec.json.encode(command), row.command_id
-
-
-def _send(publish: Publish, messages: Sequence[tuple[str, bytes, str]]) -> None:
-    for message in messages:
-        publish(*message)
 
 
 def _summary(command_type: str, shown: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
